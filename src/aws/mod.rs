@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::framework::{Block, DataSource, Diagnostics, Provider, Resource, Schema, StopToken, Value};
+use crate::framework::{
+    Block, DataSource, Diagnostics, Provider, Resource, Schema, StopToken, Value,
+};
 
 pub struct AwsClients;
 
@@ -18,7 +20,12 @@ impl Provider for AwsProvider {
     fn schema(&self) -> Schema {
         Schema::new(Block::new())
     }
-    async fn configure(&self, _config: &Value, _tf: &str, _stop: StopToken) -> Result<AwsClients, Diagnostics> {
+    async fn configure(
+        &self,
+        _config: &Value,
+        _tf: &str,
+        _stop: StopToken,
+    ) -> Result<AwsClients, Diagnostics> {
         Ok(AwsClients)
     }
     fn resources(&self) -> Vec<Arc<dyn Resource<AwsClients>>> {
