@@ -6,6 +6,8 @@ pub mod plan;
 pub mod resource;
 pub mod schema;
 pub mod server;
+#[cfg(test)]
+mod server_tests;
 pub mod stop;
 pub mod validators;
 pub mod value;

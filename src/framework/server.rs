@@ -378,6 +378,11 @@ impl<P: Provider> Server<P> {
         Ok(v)
     }
 
+    #[cfg(test)]
+    pub async fn client_for_tests(&self) -> Arc<P::Client> {
+        self.client.read().await.clone().expect("configured")
+    }
+
     /// Stop: cancel waits and retries, then give running operations a moment to return.
     pub async fn stop(&self) {
         self.stop.stop(STOP_GRACE).await;
