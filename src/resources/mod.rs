@@ -1,5 +1,9 @@
 //! The registry: one line per resource and data source, one file each under `<service>/`.
 
+mod iam {
+    pub mod policy_document;
+}
+
 use std::sync::Arc;
 
 use crate::aws::AwsClients;
@@ -10,5 +14,5 @@ pub fn resources() -> Vec<Arc<dyn Resource<AwsClients>>> {
 }
 
 pub fn data_sources() -> Vec<Arc<dyn DataSource<AwsClients>>> {
-    vec![]
+    vec![Arc::new(iam::policy_document::PolicyDocument)]
 }
