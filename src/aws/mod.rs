@@ -1,6 +1,9 @@
 //! AWS: provider configuration, the client set, retries/waiters, tags and JSON normalizers shared by
 //! the resources. (Stub: lands in its own change.)
 
+#[allow(dead_code)] // wired up by awsecs_ecs_task_definition
+pub mod container_definitions;
+
 use std::sync::Arc;
 
 use async_trait::async_trait;
