@@ -112,8 +112,9 @@ To use it, either
         direct {{}}
       }}
 
-Run `{BINARY} --version` to print the version, or `{BINARY} --debug` to start it standalone
-and attach terraform/tofu through TF_REATTACH_PROVIDERS.
+Run `{BINARY} --version` to print the version, or
+`{BINARY} --debug` to start it standalone and attach terraform/tofu through
+TF_REATTACH_PROVIDERS.
 "
     )
 }

@@ -101,7 +101,7 @@ pub fn bind_unix(dir: &Path) -> io::Result<(UnixListener, PathBuf)> {
     let mut last_err = None;
     for _ in 0..8 {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let name = format!("awsecs-plugin-{}-{:x}{n}", std::process::id(), nanos);
+        let name = format!("awsecs-plugin-{}-{nanos:08x}-{n}", std::process::id());
         let path = dir.join(name);
         match UnixListener::bind(&path) {
             Ok(listener) => return Ok((listener, path)),
