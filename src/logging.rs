@@ -77,11 +77,39 @@ pub fn emit(l: Level, message: &str, fields: &[(&str, &dyn std::fmt::Display)]) 
     let _ = writeln!(err, "{line}");
 }
 
+/// RFC 3339 in UTC with exactly six fractional digits: go-plugin parses `@timestamp` with the
+/// fixed layout `2006-01-02T15:04:05.000000Z07:00` and shows the raw line when that fails.
 fn timestamp() -> String {
-    let now = std::time::SystemTime::now();
-    aws_smithy_types::DateTime::from(now)
-        .fmt(aws_smithy_types::date_time::Format::DateTime)
-        .unwrap_or_default()
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    format_timestamp(now.as_secs() as i64, now.subsec_micros())
+}
+
+fn format_timestamp(unix_secs: i64, micros: u32) -> String {
+    let days = unix_secs.div_euclid(86_400);
+    let secs = unix_secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{micros:06}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
 }
 
 #[macro_export]
@@ -113,5 +141,18 @@ mod tests {
         assert_eq!(Level::parse("json"), Some(Level::Trace));
         assert_eq!(Level::parse("nonsense"), None);
         assert!(Level::Error > Level::Debug);
+    }
+
+    #[test]
+    fn timestamps_have_the_layout_go_plugin_parses() {
+        assert_eq!(format_timestamp(0, 0), "1970-01-01T00:00:00.000000Z");
+        assert_eq!(
+            format_timestamp(1_795_320_000, 920_330),
+            "2026-11-22T04:00:00.920330Z"
+        );
+        assert_eq!(
+            format_timestamp(951_782_400, 5),
+            "2000-02-29T00:00:00.000005Z"
+        );
     }
 }

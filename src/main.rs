@@ -32,8 +32,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(async move {
+    let code = runtime.block_on(async move {
         let server = Arc::new(framework::server::Server::new(aws::AwsProvider::default()));
         plugin::serve(mode, tfplugin5::routes(server)).await
-    })
+    });
+    // Do not let a lingering blocking task (e.g. a DNS lookup) delay exit after Shutdown.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    code
 }
