@@ -139,6 +139,17 @@ fn terraform_runs_plan_apply_outputs_destroy() {
 }
 
 #[test]
+fn init_installs_local_modules() {
+    let tf = Workdir::new(
+        "module \"m\" {\n  source = \"./m\"\n}\n\noutput \"y\" {\n  value = module.m.y\n}\n",
+    );
+    tf.write_file("m/main.tf", "output \"y\" {\n  value = 42\n}\n");
+    tf.init();
+    tf.apply();
+    assert_eq!(tf.outputs()["y"], 42);
+}
+
+#[test]
 fn fail_plan_returns_diagnostics() {
     let tf = Workdir::new("output \"x\" {\n  value = var.missing\n}\n");
     let stderr = tf.fail_plan();

@@ -116,8 +116,13 @@ impl Workdir {
     }
 
     /// Writes any extra file (another `.tf`, a policy JSON, ...) into the workdir.
+    /// `name` may contain directories (`modules/x/main.tf`); they are created.
     pub fn write_file(&self, name: &str, contents: &str) {
         let p = self.path.join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent)
+                .unwrap_or_else(|e| panic!("create {}: {e}", parent.display()));
+        }
         std::fs::write(&p, contents).unwrap_or_else(|e| panic!("write {}: {e}", p.display()));
     }
 
@@ -136,13 +141,21 @@ impl Workdir {
         }
     }
 
+    /// `init`: only needed for configurations with local modules (dev_overrides cover the provider).
+    #[track_caller]
+    pub fn init(&self) -> TfOutput {
+        self.cmd(&["init", "-input=false", "-no-color"]).success()
+    }
+
     /// `apply -auto-approve`; panics unless it succeeds.
+    #[track_caller]
     pub fn apply(&self) -> TfOutput {
         self.cmd(&["apply", "-auto-approve", "-input=false", "-no-color"])
             .success()
     }
 
     /// `apply -auto-approve` that must fail; returns its stderr (the diagnostics).
+    #[track_caller]
     pub fn fail_apply(&self) -> String {
         self.cmd(&["apply", "-auto-approve", "-input=false", "-no-color"])
             .failure()
@@ -150,6 +163,7 @@ impl Workdir {
     }
 
     /// `plan -detailed-exitcode`; panics on an error (exit 1).
+    #[track_caller]
     pub fn plan_detailed(&self) -> PlanResult {
         let output = self
             .cmd(&["plan", "-detailed-exitcode", "-input=false", "-no-color"])
@@ -164,6 +178,7 @@ impl Workdir {
     }
 
     /// The plan is empty (the usual check right after apply or import).
+    #[track_caller]
     pub fn assert_no_changes(&self) -> TfOutput {
         let plan = self.plan_detailed();
         if plan.has_changes() {
@@ -173,6 +188,7 @@ impl Workdir {
     }
 
     /// The plan has changes; returns it so the test can check what changes.
+    #[track_caller]
     pub fn assert_changes(&self) -> TfOutput {
         let plan = self.plan_detailed();
         if !plan.has_changes() {
@@ -182,6 +198,7 @@ impl Workdir {
     }
 
     /// `plan` that must fail; returns its stderr (the diagnostics) for negative tests.
+    #[track_caller]
     pub fn fail_plan(&self) -> String {
         self.cmd(&["plan", "-input=false", "-no-color"])
             .failure()
@@ -189,18 +206,21 @@ impl Workdir {
     }
 
     /// `import ADDR ID`; panics unless it succeeds.
+    #[track_caller]
     pub fn import(&self, addr: &str, id: &str) -> TfOutput {
         self.cmd(&["import", "-input=false", "-no-color", addr, id])
             .success()
     }
 
     /// `destroy -auto-approve`; panics unless it succeeds.
+    #[track_caller]
     pub fn destroy(&self) -> TfOutput {
         self.cmd(&["destroy", "-auto-approve", "-input=false", "-no-color"])
             .success()
     }
 
     /// `show -json` parsed: the whole state document.
+    #[track_caller]
     pub fn state_json(&self) -> Value {
         let out = self.cmd(&["show", "-json", "-no-color"]).success();
         serde_json::from_str(&out.stdout)
@@ -226,6 +246,7 @@ impl Workdir {
     }
 
     /// Like [`Workdir::state_resource`], panicking (listing what is in state) when absent.
+    #[track_caller]
     pub fn state_show(&self, addr: &str) -> Value {
         self.state_resource(addr).unwrap_or_else(|| {
             panic!(
@@ -236,6 +257,7 @@ impl Workdir {
     }
 
     /// `output -json`: `{ name: value }` (the values only).
+    #[track_caller]
     pub fn outputs(&self) -> Value {
         let out = self.cmd(&["output", "-json", "-no-color"]).success();
         let v: Value = serde_json::from_str(&out.stdout)
@@ -266,6 +288,7 @@ impl Workdir {
 
     /// Runs `step` and panics if terraform made any mutating AWS call during it (see
     /// [`AwsRequest::is_mutating`]). Against real AWS nothing is recorded, so this only runs `step`.
+    #[track_caller]
     pub fn assert_no_mutating_calls<T>(&self, step: impl FnOnce() -> T) -> T {
         let (result, calls) = self.record(step);
         let mutating: Vec<String> = calls
@@ -343,6 +366,7 @@ impl TfRun<'_> {
     }
 
     /// Runs and returns the output whatever the exit code.
+    #[track_caller]
     pub fn run(self) -> TfOutput {
         let mut cmd = Command::new(&self.terraform);
         cmd.args(&self.args)
@@ -355,6 +379,7 @@ impl TfRun<'_> {
     }
 
     /// Runs; panics unless the exit code is 0.
+    #[track_caller]
     pub fn success(self) -> TfOutput {
         let out = self.run();
         if out.code != 0 {
@@ -364,6 +389,7 @@ impl TfRun<'_> {
     }
 
     /// Runs; panics if the exit code is 0 (for negative tests).
+    #[track_caller]
     pub fn failure(self) -> TfOutput {
         let out = self.run();
         if out.code == 0 {
@@ -413,6 +439,7 @@ impl TfRun<'_> {
     }
 }
 
+#[track_caller]
 fn run_with_timeout(mut cmd: Command, args: Vec<String>, terraform: &Path) -> TfOutput {
     use std::os::unix::process::CommandExt;
     if !terraform.exists() {
