@@ -1,7 +1,8 @@
 //! Acceptance-test harness: terraform + the provider binary against moto (default) or a real AWS
 //! account (`AWSECS_ACC_REAL_AWS=1`).
 //!
-//! A test file per AWS service uses it like this:
+//! A test file per AWS service (`tests/acceptance/<service>.rs`, plus a `mod <service>;` line in
+//! `main.rs`) uses it like this:
 //! ```ignore
 //! use crate::support::*;
 //!
@@ -18,6 +19,9 @@
 //! }
 //! ```
 //! Everything panics with a message that includes terraform's output: these are test helpers.
+//! Configurations with local modules need [`Workdir::init`]; the provider itself never does.
+//! Pin a step to Terraform 0.15 with `tf.cmd(&[...]).terraform(terraform_0_15())` or a whole
+//! workdir with `Workdir::new(..).with_terraform(terraform_0_15())`.
 
 pub mod moto;
 pub mod proxy;
