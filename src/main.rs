@@ -1,20 +1,9 @@
-//! terraform-provider-awsecs: a Terraform/OpenTofu provider (plugin protocol 5) for container stacks
-//! on Amazon ECS with EC2 capacity.
-//!
-//! Layers, outermost first: `plugin` (go-plugin handshake, mTLS, controller) → `tfplugin5` (wire
-//! messages ↔ framework calls) → `framework` (schemas, values, plan rules) → `resources` (one file
-//! per AWS resource) with shared AWS helpers in `aws`.
-
-#[macro_use]
-mod logging;
-mod aws;
-mod framework;
-mod plugin;
-mod resources;
-mod tfplugin5;
+//! The `terraform-provider-awsecs` executable: started by terraform/tofu as a go-plugin.
 
 use std::process::ExitCode;
 use std::sync::Arc;
+
+use terraform_provider_awsecs::{aws, framework, plugin, tfplugin5};
 
 fn main() -> ExitCode {
     let mode = match plugin::startup(std::env::args().skip(1).collect()) {
@@ -33,7 +22,7 @@ fn main() -> ExitCode {
         }
     };
     let code = runtime.block_on(async move {
-        let server = Arc::new(framework::server::Server::new(aws::AwsProvider::default()));
+        let server = Arc::new(framework::server::Server::new(aws::AwsProvider));
         plugin::serve(mode, tfplugin5::routes(server)).await
     });
     // Do not let a lingering blocking task (e.g. a DNS lookup) delay exit after Shutdown.

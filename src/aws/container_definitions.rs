@@ -120,7 +120,7 @@ fn canonical_container(m: &mut Map<String, J>, host_port_is_container_port: bool
     }
     for key in SORT_BY_NAME {
         if let Some(J::Array(items)) = m.get_mut(*key) {
-            items.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+            items.sort_by_key(sort_key);
         }
     }
 }

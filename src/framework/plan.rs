@@ -201,12 +201,11 @@ pub fn validate_object(block: &Block, config: &Value, at: &AttrPath, diags: &mut
                 // Report each pair once, at the attribute declared first.
                 let other_declared_first = block.attributes.iter().position(|x| x.name == *other)
                     < block.attributes.iter().position(|x| x.name == a.name);
-                if !config.get(other).is_null()
-                    && !(other_declared_first
-                        && block
-                            .attribute(other)
-                            .is_some_and(|o| o.conflicts_with.contains(&a.name.as_str())))
-                {
+                let reported_by_other = other_declared_first
+                    && block
+                        .attribute(other)
+                        .is_some_and(|o| o.conflicts_with.contains(&a.name.as_str()));
+                if !config.get(other).is_null() && !reported_by_other {
                     diags.push(
                         super::diag::Diagnostic::error(
                             "Conflicting configuration arguments",

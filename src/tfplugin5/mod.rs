@@ -1,7 +1,7 @@
 //! The tfplugin5 gRPC service: decodes wire values with the schema's types, calls the framework
 //! server, encodes the answers. Knows protobuf and msgpack; knows nothing of AWS.
 
-mod codec;
+pub mod codec;
 mod convert;
 mod service;
 
