@@ -7,3 +7,4 @@
 mod support;
 
 mod harness_smoke;
+mod protocol;
