@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-pub use clients::{AwsClients, CallerIdentity, ClientSet};
+pub use clients::{AwsClients, CallerIdentity};
 
 use crate::framework::{
     Attribute, DataSource, Diagnostics, Plan, Provider, Resource, Schema, StopToken, Value,
