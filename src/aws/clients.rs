@@ -169,10 +169,12 @@ impl AwsClients {
         self.home.region()
     }
     /// The account ID; empty when `skip_requesting_account_id` (and validation) were set.
+    #[allow(dead_code)] // for resources that build ARNs (ECS, Cloud Map)
     pub fn account_id(&self) -> &str {
         &self.account_id
     }
     /// `aws`, `aws-cn`, `aws-us-gov`, ...
+    #[allow(dead_code)] // for resources that build ARNs (ECS, Cloud Map)
     pub fn partition(&self) -> &str {
         &self.partition
     }
@@ -188,6 +190,7 @@ impl AwsClients {
     pub fn iam(&self) -> &aws_sdk_iam::Client {
         self.home.iam()
     }
+    #[allow(dead_code)] // regional resources use `regional(..).ecr()`; for data sources
     pub fn ecr(&self) -> &aws_sdk_ecr::Client {
         self.home.ecr()
     }

@@ -5,6 +5,8 @@
 use std::error::Error;
 use std::fmt::Write as _;
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::framework::{AttrPath, Diagnostic};
@@ -44,10 +46,45 @@ pub fn is_not_found_code(code: &str) -> bool {
     code.starts_with("NoSuch") || code.contains("NotFound")
 }
 
-/// One line describing an SDK error: `Code: message (HTTP request id ...)` for service errors,
-/// the full cause chain for transport and construction failures (where the useful part, such as
-/// "Connection refused", sits several sources deep).
-pub fn describe<E: ProvideErrorMetadata + Error>(err: &E) -> String {
+/// One line describing an error for a user: `Code: message (request id ...)` when AWS answered
+/// with an error code, the HTTP status and body when something answered that the SDK could not
+/// parse (a proxy, an emulator), else the full cause chain for transport and construction
+/// failures (where the useful part, such as "Connection refused", sits several sources deep).
+pub trait Describe {
+    fn describe(&self) -> String;
+}
+
+impl<E: ProvideErrorMetadata + Error + 'static> Describe for SdkError<E, HttpResponse> {
+    fn describe(&self) -> String {
+        if let Some(s) = coded(self) {
+            return s;
+        }
+        match self {
+            SdkError::ServiceError(ctx) => {
+                let raw = ctx.raw();
+                let body = raw
+                    .body()
+                    .bytes()
+                    .map(|b| {
+                        String::from_utf8_lossy(b)
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .unwrap_or_default();
+                let body: String = body.chars().take(300).collect();
+                format!(
+                    "HTTP {} with an unrecognised error response: {body}",
+                    raw.status().as_u16()
+                )
+            }
+            other => chain(other),
+        }
+    }
+}
+
+/// `Code: message (request id ...)` when the error carries a code or message.
+fn coded<E: ProvideErrorMetadata>(err: &E) -> Option<String> {
     match (err.code(), err.message()) {
         (Some(code), msg) => {
             let mut s = code.to_string();
@@ -57,11 +94,16 @@ pub fn describe<E: ProvideErrorMetadata + Error>(err: &E) -> String {
             if let Some(id) = err.meta().extra("aws_request_id") {
                 let _ = write!(s, " (request id {id})");
             }
-            s
+            Some(s)
         }
-        (None, Some(m)) => m.to_string(),
-        (None, None) => chain(err),
+        (None, Some(m)) => Some(m.to_string()),
+        (None, None) => None,
     }
+}
+
+/// [`Describe::describe`] as a function.
+pub fn describe<E: Describe + ?Sized>(err: &E) -> String {
+    err.describe()
 }
 
 /// An error and all its sources, joined with ": ", skipping repeats.
@@ -80,16 +122,12 @@ pub fn chain(err: &dyn Error) -> String {
 
 /// The diagnostic for a failed AWS call: summary "creating IAM Role (x)", detail with AWS's code
 /// and message.
-pub fn aws_diag<E: ProvideErrorMetadata + Error>(
-    operation: &str,
-    resource: &str,
-    err: &E,
-) -> Diagnostic {
+pub fn aws_diag<E: Describe>(operation: &str, resource: &str, err: &E) -> Diagnostic {
     Diagnostic::error(summary(operation, resource), describe(err))
 }
 
 /// Like [`aws_diag`], attached to the attribute the failure is about.
-pub fn aws_diag_at<E: ProvideErrorMetadata + Error>(
+pub fn aws_diag_at<E: Describe>(
     operation: &str,
     resource: &str,
     err: &E,
@@ -128,6 +166,11 @@ mod tests {
     impl ProvideErrorMetadata for Fake {
         fn meta(&self) -> &ErrorMetadata {
             &self.0
+        }
+    }
+    impl Describe for Fake {
+        fn describe(&self) -> String {
+            coded(self).unwrap_or_else(|| chain(self))
         }
     }
 

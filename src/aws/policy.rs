@@ -56,19 +56,10 @@ pub fn equivalent(a: &str, b: &str) -> bool {
     if a == b {
         return true;
     }
-    match (
-        serde_json::from_str::<Json>(a),
-        serde_json::from_str::<Json>(b),
-    ) {
-        (Ok(x), Ok(y)) => canonical(&x) == canonical(&y),
+    match (canonical_string(a), canonical_string(b)) {
+        (Ok(x), Ok(y)) => x == y,
         _ => false,
     }
-}
-
-/// Compact JSON with sorted keys; the syntactic normal form (no policy semantics).
-pub fn normalize_json(s: &str) -> Result<String, serde_json::Error> {
-    let v: Json = serde_json::from_str(s)?;
-    Ok(sorted(&v).to_string())
 }
 
 /// The semantic normal form of a policy, as compact JSON text.
@@ -379,12 +370,12 @@ mod tests {
     }
 
     #[test]
-    fn normalize_sorts_keys_and_strips_space() {
+    fn canonical_form_sorts_keys_and_strips_space() {
         assert_eq!(
-            normalize_json("{ \"b\": 1,\n \"a\": [ 2 ] }").unwrap(),
+            canonical_string("{ \"b\": 1,\n \"a\": [ 2 ] }").unwrap(),
             r#"{"a":[2],"b":1}"#
         );
-        assert!(normalize_json("{").is_err());
+        assert!(canonical_string("{").is_err());
     }
 
     #[test]

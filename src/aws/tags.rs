@@ -82,12 +82,6 @@ pub struct TagDiff {
     pub remove: Vec<String>,
 }
 
-impl TagDiff {
-    pub fn is_empty(&self) -> bool {
-        self.upsert.is_empty() && self.remove.is_empty()
-    }
-}
-
 pub fn diff(old: &Tags, new: &Tags) -> TagDiff {
     TagDiff {
         upsert: new
@@ -223,7 +217,10 @@ mod tests {
         );
         assert_eq!(d.upsert, tags(&[("b", "9"), ("d", "4")]));
         assert_eq!(d.remove, vec!["c".to_string()]);
-        assert!(diff(&tags(&[("a", "1")]), &tags(&[("a", "1")])).is_empty());
+        assert_eq!(
+            diff(&tags(&[("a", "1")]), &tags(&[("a", "1")])),
+            TagDiff::default()
+        );
     }
 
     #[test]

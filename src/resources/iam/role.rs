@@ -15,7 +15,10 @@ use aws_sdk_iam::operation::get_role::GetRoleError;
 use aws_sdk_iam::types::Role;
 use aws_sdk_iam::Client;
 
-use super::{attached_policy_arns, is_concurrent_modification, rfc3339};
+use super::{
+    attach, attached_policy_arns, delete_inline, detach, is_concurrent_modification, put_inline,
+    rfc3339,
+};
 use crate::aws::retry::{self, Poll, WaitPolicy, PROPAGATION_TIMEOUT};
 use crate::aws::{errors, names, policy, tags, AwsClients};
 use crate::framework::{
@@ -24,7 +27,6 @@ use crate::framework::{
 };
 
 pub const TYPE: &str = "awsecs_iam_role";
-const KIND: &str = "IAM Role";
 const NAME_MAX: usize = 64;
 const PREFIX_MAX: usize = NAME_MAX - names::UNIQUE_SUFFIX_LEN;
 
@@ -279,104 +281,6 @@ async fn read_fresh(
         )
     })?;
     read_state(ctx, &role, reference).await
-}
-
-async fn put_inline(
-    iam: &Client,
-    role: &str,
-    policies: &BTreeMap<String, String>,
-) -> Result<(), Diagnostic> {
-    for (pn, doc) in policies {
-        iam.put_role_policy()
-            .role_name(role)
-            .policy_name(pn)
-            .policy_document(doc)
-            .send()
-            .await
-            .map_err(|e| {
-                errors::aws_diag_at(
-                    "putting inline policy of IAM Role",
-                    &format!("{role}/{pn}"),
-                    &e,
-                    AttrPath::attr("inline_policy"),
-                )
-            })?;
-    }
-    Ok(())
-}
-
-async fn attach(ctx: &Ctx<AwsClients>, role: &str, arns: &[String]) -> Result<(), Diagnostic> {
-    let iam = ctx.client.iam();
-    for arn in arns {
-        retry::retry_when(
-            &ctx.stop,
-            "attaching a policy during a concurrent IAM change",
-            PROPAGATION_TIMEOUT,
-            is_concurrent_modification,
-            || {
-                iam.attach_role_policy()
-                    .role_name(role)
-                    .policy_arn(arn)
-                    .send()
-            },
-        )
-        .await
-        .map_err(|e| {
-            e.diag("attaching policy to IAM Role", &format!("{role}/{arn}"))
-                .at(AttrPath::attr("managed_policy_arns"))
-        })?;
-    }
-    Ok(())
-}
-
-async fn detach(ctx: &Ctx<AwsClients>, role: &str, arns: &[String]) -> Result<(), Diagnostic> {
-    let iam = ctx.client.iam();
-    for arn in arns {
-        let r = retry::retry_when(
-            &ctx.stop,
-            "detaching a policy during a concurrent IAM change",
-            PROPAGATION_TIMEOUT,
-            is_concurrent_modification,
-            || {
-                iam.detach_role_policy()
-                    .role_name(role)
-                    .policy_arn(arn)
-                    .send()
-            },
-        )
-        .await;
-        match r {
-            Ok(_) => {}
-            Err(e) if e.error().is_some_and(errors::is_not_found) => {}
-            Err(e) => {
-                return Err(e.diag("detaching policy from IAM Role", &format!("{role}/{arn}")))
-            }
-        }
-    }
-    Ok(())
-}
-
-async fn delete_inline(iam: &Client, role: &str, names: &[String]) -> Result<(), Diagnostic> {
-    for pn in names {
-        match iam
-            .delete_role_policy()
-            .role_name(role)
-            .policy_name(pn)
-            .send()
-            .await
-        {
-            Ok(_) => {}
-            Err(e) if errors::is_not_found(&e) => {}
-            Err(e) => {
-                return Err(errors::aws_diag(
-                    "deleting inline policy of IAM Role",
-                    &format!("{role}/{pn}"),
-                    &e,
-                ))
-            }
-        }
-    }
-    Ok(())
 }
 
 #[async_trait]

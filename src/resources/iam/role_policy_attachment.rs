@@ -130,7 +130,7 @@ impl Resource<AwsClients> for RolePolicyAttachment {
             .into());
         };
         match attached_policy_arns(ctx.client.iam(), &role).await {
-            Ok(arns) if arns.iter().any(|a| *a == arn) => Ok(Some(state(&role, &arn))),
+            Ok(arns) if arns.contains(&arn) => Ok(Some(state(&role, &arn))),
             Ok(_) => {
                 log_warn!(
                     "IAM Role Policy Attachment not found, removing from state",

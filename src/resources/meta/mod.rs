@@ -2,3 +2,6 @@
 
 pub mod caller_identity;
 pub mod region;
+
+#[cfg(test)]
+mod tests;
