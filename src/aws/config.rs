@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_config::meta::region::ProvideRegion;
-use aws_config::profile::ProfileFileRegionProvider;
+use aws_config::profile::{ProfileFileCredentialsProvider, ProfileFileRegionProvider};
+use aws_config::provider_config::ProviderConfig;
 use aws_config::retry::RetryConfig;
 use aws_config::{AppName, BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::{
@@ -374,6 +375,19 @@ pub async fn configure(
             None,
             "provider configuration",
         ));
+    } else if let Some(p) = &settings.profile {
+        // An explicitly named profile beats AWS_ACCESS_KEY_ID & co. in the environment, as in
+        // hashicorp/aws (the SDK's default chain would try the environment first).
+        let pc = ProviderConfig::without_region()
+            .with_region(Some(Region::new(region.clone())))
+            .with_behavior_version(Some(BehaviorVersion::latest()));
+        let mut b = ProfileFileCredentialsProvider::builder()
+            .configure(&pc)
+            .profile_name(p);
+        if let Some(files) = settings.profile_files() {
+            b = b.profile_files(files);
+        }
+        loader = loader.credentials_provider(b.build());
     }
     let mut sdk = loader.load().await;
     if let Some(ar) = &settings.assume_role {

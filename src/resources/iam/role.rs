@@ -225,7 +225,12 @@ async fn read_state(
         ("create_date", rfc3339(role.create_date())),
         (
             "description",
-            Value::opt_string(role.description().filter(|d| !d.is_empty())),
+            // IAM does not distinguish "" from no description; keep whichever the state has.
+            match role.description().filter(|d| !d.is_empty()) {
+                Some(d) => Value::from(d),
+                None if prior.str("description") == Some("") => Value::from(""),
+                None => Value::Null,
+            },
         ),
         (
             "force_detach_policies",

@@ -158,3 +158,94 @@ async fn bad_provider_values_fail_validation_with_paths() {
     assert!(paths.contains(&"secret_key".to_string()), "{d}");
     assert!(paths.contains(&"endpoints[0].iam".to_string()), "{d}");
 }
+
+#[tokio::test]
+async fn assume_role_goes_through_the_configured_sts_endpoint() {
+    let moto = Moto::start().await;
+    let role = format!("arn:aws:iam::{ACCOUNT}:role/deployer");
+    let mut cfg = provider_config(&moto.url, &[]);
+    cfg.set(
+        "assume_role",
+        Value::List(vec![Value::object([
+            ("role_arn", Value::from(role.as_str())),
+            ("session_name", Value::from("ci-run")),
+            ("duration", Value::from("1h")),
+        ])]),
+    );
+    let cfg = crate::aws::config::schema().block.conform(cfg);
+    let server = Server::new(AwsProvider);
+    let d = server.configure(&cfg, "1.15.5").await;
+    assert!(!d.has_errors(), "{d}");
+    let ci = server
+        .data_source_schema("awsecs_caller_identity")
+        .unwrap()
+        .block
+        .clone();
+    let me = server
+        .read_data_source(
+            "awsecs_caller_identity",
+            ci.conform(Value::object::<&str>([])),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        me.str("arn"),
+        Some(format!("arn:aws:sts::{ACCOUNT}:assumed-role/deployer/ci-run").as_str()),
+        "{me:?}"
+    );
+}
+
+#[tokio::test]
+async fn named_profiles_come_from_the_configured_files() {
+    let moto = Moto::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let creds = dir.path().join("credentials");
+    std::fs::write(
+        &creds,
+        "[ci]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = secret\n",
+    )
+    .unwrap();
+    let conf = dir.path().join("config");
+    std::fs::write(&conf, "[profile ci]\nregion = eu-west-1\n").unwrap();
+    let files = |cfg: &mut Value, profile: &str| {
+        cfg.set("access_key", Value::Null);
+        cfg.set("secret_key", Value::Null);
+        cfg.set("region", Value::Null);
+        cfg.set("profile", Value::from(profile));
+        cfg.set(
+            "shared_credentials_files",
+            Value::string_list([creds.to_string_lossy().to_string()]),
+        );
+        cfg.set(
+            "shared_config_files",
+            Value::string_list([conf.to_string_lossy().to_string()]),
+        );
+    };
+    let mut cfg = provider_config(&moto.url, &[]);
+    files(&mut cfg, "ci");
+    let server = Server::new(AwsProvider);
+    let d = server.configure(&cfg, "1.15.5").await;
+    assert!(!d.has_errors(), "{d}");
+    let rs = server
+        .data_source_schema("awsecs_region")
+        .unwrap()
+        .block
+        .clone();
+    let here = server
+        .read_data_source("awsecs_region", rs.conform(Value::object::<&str>([])))
+        .await
+        .unwrap();
+    assert_eq!(
+        here.str("region"),
+        Some("eu-west-1"),
+        "the region comes from the profile"
+    );
+
+    let mut missing = provider_config(&moto.url, &[]);
+    files(&mut missing, "nope");
+    missing.set("region", Value::from(REGION));
+    let d = Server::new(AwsProvider).configure(&missing, "1.15.5").await;
+    assert_eq!(d.0.len(), 1, "{d}");
+    assert_eq!(d.0[0].path, Some(AttrPath::attr("profile")), "{d}");
+    assert!(d.0[0].detail.contains("nope"), "the profile is named: {d}");
+}
