@@ -46,9 +46,7 @@ static LEVEL: OnceLock<Level> = OnceLock::new();
 pub fn level() -> Level {
     *LEVEL.get_or_init(|| {
         let from = |k: &str| std::env::var(k).ok().and_then(|v| Level::parse(&v));
-        from("TF_LOG_PROVIDER")
-            .or_else(|| from("TF_LOG"))
-            .unwrap_or(Level::Error)
+        from("TF_LOG_PROVIDER").or_else(|| from("TF_LOG")).unwrap_or(Level::Error)
     })
 }
 
@@ -64,10 +62,7 @@ pub fn emit(l: Level, message: &str, fields: &[(&str, &dyn std::fmt::Display)]) 
     let mut m = serde_json::Map::new();
     m.insert("@level".into(), l.name().into());
     m.insert("@message".into(), message.into());
-    m.insert(
-        "@module".into(),
-        "provider.terraform-provider-awsecs".into(),
-    );
+    m.insert("@module".into(), "provider.terraform-provider-awsecs".into());
     m.insert("@timestamp".into(), timestamp().into());
     for (k, v) in fields {
         m.insert((*k).to_string(), v.to_string().into());

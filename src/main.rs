@@ -21,11 +21,7 @@ fn main() -> ExitCode {
         Ok(mode) => mode,
         Err(code) => return code,
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("terraform-provider-awsecs: cannot start the async runtime: {e}");

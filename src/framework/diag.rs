@@ -70,20 +70,10 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Error,
-            summary: summary.into(),
-            detail: detail.into(),
-            path: None,
-        }
+        Diagnostic { severity: Severity::Error, summary: summary.into(), detail: detail.into(), path: None }
     }
     pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            summary: summary.into(),
-            detail: detail.into(),
-            path: None,
-        }
+        Diagnostic { severity: Severity::Warning, summary: summary.into(), detail: detail.into(), path: None }
     }
     pub fn at(mut self, path: AttrPath) -> Self {
         self.path = Some(path);
@@ -162,10 +152,7 @@ mod tests {
 
     #[test]
     fn paths_render_like_terraform_addresses() {
-        let p = AttrPath::attr("statement")
-            .index(0)
-            .then("principals")
-            .key("AWS");
+        let p = AttrPath::attr("statement").index(0).then("principals").key("AWS");
         assert_eq!(p.to_string(), r#"statement[0].principals["AWS"]"#);
     }
 

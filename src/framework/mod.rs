@@ -11,9 +11,7 @@ pub mod validators;
 pub mod value;
 
 pub use diag::{AttrPath, Diagnostic, Diagnostics};
-pub use resource::{
-    ApplyError, ApplyResult, Ctx, DataSource, Plan, PlanRequest, Provider, Resource,
-};
+pub use resource::{ApplyError, ApplyResult, Ctx, DataSource, Plan, PlanRequest, Provider, Resource};
 pub use schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 pub use stop::{StopToken, Stopped};
 pub use value::{Number, Type, Value};

@@ -18,12 +18,7 @@ pub fn plan_object(block: &Block, prior: &Value, proposed: &Value, config: &Valu
         out.set(&a.name, planned);
     }
     for b in &block.blocks {
-        let planned = plan_nested(
-            b,
-            prior.get(&b.name),
-            proposed.get(&b.name),
-            config.get(&b.name),
-        );
+        let planned = plan_nested(b, prior.get(&b.name), proposed.get(&b.name), config.get(&b.name));
         out.set(&b.name, planned);
     }
     out
@@ -70,11 +65,7 @@ fn plan_nested(b: &NestedBlock, prior: &Value, proposed: &Value, config: &Value)
                     // Set elements have no identity: pair each with the prior element that agrees on
                     // every configured attribute, so its computed parts carry over.
                     let cf = matching_config(&b.block, config, p);
-                    let pr = prior
-                        .elements()
-                        .iter()
-                        .find(|e| same_configured(&b.block, e, cf))
-                        .unwrap_or(&Value::Null);
+                    let pr = prior.elements().iter().find(|e| same_configured(&b.block, e, cf)).unwrap_or(&Value::Null);
                     plan_object(&b.block, pr, p, cf)
                 })
                 .collect(),
@@ -83,16 +74,8 @@ fn plan_nested(b: &NestedBlock, prior: &Value, proposed: &Value, config: &Value)
             items
                 .iter()
                 .map(|(k, p)| {
-                    let pr = prior
-                        .entries()
-                        .find(|(pk, _)| *pk == k)
-                        .map(|(_, v)| v)
-                        .unwrap_or(&Value::Null);
-                    let cf = config
-                        .entries()
-                        .find(|(ck, _)| *ck == k)
-                        .map(|(_, v)| v)
-                        .unwrap_or(&Value::Null);
+                    let pr = prior.entries().find(|(pk, _)| *pk == k).map(|(_, v)| v).unwrap_or(&Value::Null);
+                    let cf = config.entries().find(|(ck, _)| *ck == k).map(|(_, v)| v).unwrap_or(&Value::Null);
                     (k.clone(), plan_object(&b.block, pr, p, cf))
                 })
                 .collect(),
@@ -102,11 +85,7 @@ fn plan_nested(b: &NestedBlock, prior: &Value, proposed: &Value, config: &Value)
 }
 
 fn matching_config<'a>(block: &Block, config: &'a Value, proposed_elem: &Value) -> &'a Value {
-    config
-        .elements()
-        .iter()
-        .find(|c| same_configured(block, proposed_elem, c))
-        .unwrap_or(&Value::Null)
+    config.elements().iter().find(|c| same_configured(block, proposed_elem, c)).unwrap_or(&Value::Null)
 }
 
 /// Two set elements agree on every attribute the configuration sets.
@@ -129,13 +108,7 @@ pub fn replace_paths(block: &Block, prior: &Value, planned: &Value) -> Vec<AttrP
     out
 }
 
-fn collect_replace(
-    block: &Block,
-    prior: &Value,
-    planned: &Value,
-    at: &AttrPath,
-    out: &mut Vec<AttrPath>,
-) {
+fn collect_replace(block: &Block, prior: &Value, planned: &Value, at: &AttrPath, out: &mut Vec<AttrPath>) {
     if prior.is_null() || planned.is_null() {
         return;
     }
@@ -176,11 +149,7 @@ fn collect_replace(
 }
 
 fn has_force_new(block: &Block) -> bool {
-    block.attributes.iter().any(|a| a.force_new)
-        || block
-            .blocks
-            .iter()
-            .any(|b| b.force_new || has_force_new(&b.block))
+    block.attributes.iter().any(|a| a.force_new) || block.blocks.iter().any(|b| b.force_new || has_force_new(&b.block))
 }
 
 /// Runs schema-declared validation: validators on known values and conflicts between attributes.
@@ -201,20 +170,11 @@ pub fn validate_object(block: &Block, config: &Value, at: &AttrPath, diags: &mut
                 // Report each pair once, at the attribute declared first.
                 let other_declared_first = block.attributes.iter().position(|x| x.name == *other)
                     < block.attributes.iter().position(|x| x.name == a.name);
-                if !config.get(other).is_null()
-                    && !(other_declared_first
-                        && block
-                            .attribute(other)
-                            .is_some_and(|o| o.conflicts_with.contains(&a.name.as_str())))
-                {
+                if !config.get(other).is_null() && !(other_declared_first && block.attribute(other).is_some_and(|o| o.conflicts_with.contains(&a.name.as_str()))) {
                     diags.push(
                         super::diag::Diagnostic::error(
                             "Conflicting configuration arguments",
-                            format!(
-                                "\"{}\": conflicts with {}; set only one of them",
-                                path,
-                                at.then(other)
-                            ),
+                            format!("\"{}\": conflicts with {}; set only one of them", path, at.then(other)),
                         )
                         .at(path.clone()),
                     );
@@ -223,10 +183,7 @@ pub fn validate_object(block: &Block, config: &Value, at: &AttrPath, diags: &mut
         }
         if let Some(msg) = &a.deprecation {
             if !v.is_null() {
-                diags.push(
-                    super::diag::Diagnostic::warning("Argument is deprecated", msg.clone())
-                        .at(path),
-                );
+                diags.push(super::diag::Diagnostic::warning("Argument is deprecated", msg.clone()).at(path));
             }
         }
     }
@@ -250,20 +207,9 @@ pub fn validate_object(block: &Block, config: &Value, at: &AttrPath, diags: &mut
 }
 
 /// Element-wise validation for collections of primitives (e.g. a set of ARNs).
-fn check_value(
-    a: &Attribute,
-    check: &super::schema::Validator,
-    v: &Value,
-    path: &AttrPath,
-    diags: &mut Diagnostics,
-) {
+fn check_value(a: &Attribute, check: &super::schema::Validator, v: &Value, path: &AttrPath, diags: &mut Diagnostics) {
     match v {
-        Value::List(items) | Value::Set(items)
-            if !matches!(
-                a.ty,
-                super::value::Type::String | super::value::Type::Number | super::value::Type::Bool
-            ) =>
-        {
+        Value::List(items) | Value::Set(items) if !matches!(a.ty, super::value::Type::String | super::value::Type::Number | super::value::Type::Bool) => {
             for (i, e) in items.iter().enumerate() {
                 if e.is_known() && !e.is_null() {
                     check(e, &path.index(i), diags)
@@ -311,23 +257,14 @@ pub fn reconcile(block: &Block, reference: &Value, new: Value) -> Value {
         let n = out.get(&b.name).clone();
         let merged = match (b.nesting, &n) {
             (Nesting::Single | Nesting::Group, _) => reconcile(&b.block, r, n),
-            (Nesting::List, Value::List(items)) if r.elements().len() == items.len() => {
-                Value::List(
-                    items
-                        .iter()
-                        .zip(r.elements())
-                        .map(|(e, re)| reconcile(&b.block, re, e.clone()))
-                        .collect(),
-                )
-            }
+            (Nesting::List, Value::List(items)) if r.elements().len() == items.len() => Value::List(
+                items.iter().zip(r.elements()).map(|(e, re)| reconcile(&b.block, re, e.clone())).collect(),
+            ),
             (Nesting::Set, Value::Set(items)) => Value::Set(
                 items
                     .iter()
                     .map(|e| {
-                        let re = r
-                            .elements()
-                            .iter()
-                            .find(|re| reconcile(&b.block, re, e.clone()).equivalent(re));
+                        let re = r.elements().iter().find(|re| reconcile(&b.block, re, e.clone()).equivalent(re));
                         match re {
                             Some(re) => re.clone(),
                             None => e.clone(),
@@ -349,10 +286,7 @@ mod tests {
     use crate::framework::value::Value;
 
     fn json_eq(a: &Value, b: &Value) -> bool {
-        let p = |v: &Value| {
-            v.as_str()
-                .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
-        };
+        let p = |v: &Value| v.as_str().and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok());
         p(a).is_some() && p(a) == p(b)
     }
 
@@ -361,19 +295,10 @@ mod tests {
             .attr(Attribute::string("name").required().force_new())
             .attr(Attribute::string("arn").computed())
             .attr(Attribute::string("path").default("/").force_new())
-            .attr(
-                Attribute::string("policy")
-                    .required()
-                    .equivalent_when(json_eq),
-            )
+            .attr(Attribute::string("policy").required().equivalent_when(json_eq))
             .attr(Attribute::string("description").optional())
             .attr(Attribute::bool("force").default(false).client_side())
-            .block(NestedBlock::list(
-                "rule",
-                Block::new()
-                    .attr(Attribute::string("id").computed())
-                    .attr(Attribute::string("v").optional()),
-            ))
+            .block(NestedBlock::list("rule", Block::new().attr(Attribute::string("id").computed()).attr(Attribute::string("v").optional())))
     }
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
@@ -393,17 +318,8 @@ mod tests {
 
     #[test]
     fn update_keeps_prior_computed_and_prior_spelling_of_equal_json() {
-        let prior = obj(&[
-            ("name", "r".into()),
-            ("arn", "arn:x".into()),
-            ("path", "/".into()),
-            ("policy", r#"{"a":1,"b":2}"#.into()),
-            ("force", false.into()),
-        ]);
-        let cfg = obj(&[
-            ("name", "r".into()),
-            ("policy", r#"{ "b": 2, "a": 1 }"#.into()),
-        ]);
+        let prior = obj(&[("name", "r".into()), ("arn", "arn:x".into()), ("path", "/".into()), ("policy", r#"{"a":1,"b":2}"#.into()), ("force", false.into())]);
+        let cfg = obj(&[("name", "r".into()), ("policy", r#"{ "b": 2, "a": 1 }"#.into())]);
         let mut proposed = cfg.clone();
         proposed.set("arn", "arn:x".into());
         let p = plan_object(&role(), &prior, &proposed, &cfg);
@@ -413,33 +329,17 @@ mod tests {
 
     #[test]
     fn changed_force_new_attribute_requires_replace() {
-        let prior = obj(&[
-            ("name", "r".into()),
-            ("arn", "arn:x".into()),
-            ("path", "/".into()),
-            ("policy", "{}".into()),
-        ]);
-        let cfg = obj(&[
-            ("name", "r".into()),
-            ("path", "/new/".into()),
-            ("policy", "{}".into()),
-        ]);
+        let prior = obj(&[("name", "r".into()), ("arn", "arn:x".into()), ("path", "/".into()), ("policy", "{}".into())]);
+        let cfg = obj(&[("name", "r".into()), ("path", "/new/".into()), ("policy", "{}".into())]);
         let mut proposed = cfg.clone();
         proposed.set("arn", "arn:x".into());
         let p = plan_object(&role(), &prior, &proposed, &cfg);
-        assert_eq!(
-            replace_paths(&role(), &prior, &p),
-            vec![AttrPath::attr("path")]
-        );
+        assert_eq!(replace_paths(&role(), &prior, &p), vec![AttrPath::attr("path")]);
     }
 
     #[test]
     fn removed_defaulted_attribute_plans_its_default() {
-        let prior = obj(&[
-            ("name", "r".into()),
-            ("path", "/x/".into()),
-            ("policy", "{}".into()),
-        ]);
+        let prior = obj(&[("name", "r".into()), ("path", "/x/".into()), ("policy", "{}".into())]);
         let cfg = obj(&[("name", "r".into()), ("policy", "{}".into())]);
         let p = plan_object(&role(), &prior, &prior, &cfg);
         assert_eq!(p.str("path"), Some("/"));
@@ -447,33 +347,10 @@ mod tests {
 
     #[test]
     fn new_list_element_gets_unknown_computed() {
-        let prior = obj(&[
-            ("name", "r".into()),
-            ("policy", "{}".into()),
-            (
-                "rule",
-                Value::List(vec![Value::object([("id", "1".into()), ("v", "a".into())])]),
-            ),
-        ]);
-        let cfg = obj(&[
-            ("name", "r".into()),
-            ("policy", "{}".into()),
-            (
-                "rule",
-                Value::List(vec![
-                    Value::object([("id", Value::Null), ("v", "a".into())]),
-                    Value::object([("id", Value::Null), ("v", "b".into())]),
-                ]),
-            ),
-        ]);
+        let prior = obj(&[("name", "r".into()), ("policy", "{}".into()), ("rule", Value::List(vec![Value::object([("id", "1".into()), ("v", "a".into())])]))]);
+        let cfg = obj(&[("name", "r".into()), ("policy", "{}".into()), ("rule", Value::List(vec![Value::object([("id", Value::Null), ("v", "a".into())]), Value::object([("id", Value::Null), ("v", "b".into())])]))]);
         let mut proposed = cfg.clone();
-        proposed.set(
-            "rule",
-            Value::List(vec![
-                Value::object([("id", "1".into()), ("v", "a".into())]),
-                Value::object([("id", Value::Null), ("v", "b".into())]),
-            ]),
-        );
+        proposed.set("rule", Value::List(vec![Value::object([("id", "1".into()), ("v", "a".into())]), Value::object([("id", Value::Null), ("v", "b".into())])]));
         let p = plan_object(&role(), &prior, &proposed, &cfg);
         assert_eq!(p.get("rule").elements()[0].str("id"), Some("1"));
         assert_eq!(p.get("rule").elements()[1].get("id"), &Value::Unknown);
@@ -481,16 +358,8 @@ mod tests {
 
     #[test]
     fn reconcile_keeps_reference_spelling_and_client_side_values() {
-        let planned = obj(&[
-            ("name", "r".into()),
-            ("policy", r#"{"a": 1}"#.into()),
-            ("force", true.into()),
-        ]);
-        let read = obj(&[
-            ("name", "r".into()),
-            ("policy", r#"{"a":1}"#.into()),
-            ("arn", "arn:x".into()),
-        ]);
+        let planned = obj(&[("name", "r".into()), ("policy", r#"{"a": 1}"#.into()), ("force", true.into())]);
+        let read = obj(&[("name", "r".into()), ("policy", r#"{"a":1}"#.into()), ("arn", "arn:x".into())]);
         let out = reconcile(&role(), &planned, read);
         assert_eq!(out.str("policy"), Some(r#"{"a": 1}"#));
         assert_eq!(out.bool("force"), Some(true));
@@ -501,36 +370,16 @@ mod tests {
     fn reconcile_reports_real_drift() {
         let prior = obj(&[("name", "r".into()), ("policy", r#"{"a": 1}"#.into())]);
         let read = obj(&[("name", "r".into()), ("policy", r#"{"a":2}"#.into())]);
-        assert_eq!(
-            reconcile(&role(), &prior, read).str("policy"),
-            Some(r#"{"a":2}"#)
-        );
+        assert_eq!(reconcile(&role(), &prior, read).str("policy"), Some(r#"{"a":2}"#));
     }
 
     #[test]
     fn validation_names_the_path_and_conflicts() {
         let b = Block::new()
-            .attr(
-                Attribute::string("name")
-                    .optional()
-                    .conflicts_with(&["name_prefix"])
-                    .validate(crate::framework::validators::length(1, 3)),
-            )
-            .attr(
-                Attribute::string("name_prefix")
-                    .optional()
-                    .conflicts_with(&["name"]),
-            );
+            .attr(Attribute::string("name").optional().conflicts_with(&["name_prefix"]).validate(crate::framework::validators::length(1, 3)))
+            .attr(Attribute::string("name_prefix").optional().conflicts_with(&["name"]));
         let mut d = Diagnostics::new();
-        validate_object(
-            &b,
-            &b.conform(Value::object([
-                ("name", "abcd".into()),
-                ("name_prefix", "x".into()),
-            ])),
-            &AttrPath::root(),
-            &mut d,
-        );
+        validate_object(&b, &b.conform(Value::object([("name", "abcd".into()), ("name_prefix", "x".into())])), &AttrPath::root(), &mut d);
         assert_eq!(d.0.len(), 2, "{d}");
         assert!(d.0.iter().all(|x| x.path == Some(AttrPath::attr("name"))));
     }

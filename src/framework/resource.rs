@@ -19,10 +19,7 @@ pub struct Ctx<C> {
 
 impl<C> Clone for Ctx<C> {
     fn clone(&self) -> Self {
-        Ctx {
-            client: self.client.clone(),
-            stop: self.stop.clone(),
-        }
+        Ctx { client: self.client.clone(), stop: self.stop.clone() }
     }
 }
 
@@ -36,28 +33,19 @@ pub struct ApplyError {
 
 impl ApplyError {
     pub fn with_state(diags: impl Into<Diagnostics>, state: Value) -> Self {
-        ApplyError {
-            diags: diags.into(),
-            partial_state: Some(state),
-        }
+        ApplyError { diags: diags.into(), partial_state: Some(state) }
     }
 }
 
 impl From<Diagnostics> for ApplyError {
     fn from(diags: Diagnostics) -> Self {
-        ApplyError {
-            diags,
-            partial_state: None,
-        }
+        ApplyError { diags, partial_state: None }
     }
 }
 
 impl From<super::diag::Diagnostic> for ApplyError {
     fn from(d: super::diag::Diagnostic) -> Self {
-        ApplyError {
-            diags: d.into(),
-            partial_state: None,
-        }
+        ApplyError { diags: d.into(), partial_state: None }
     }
 }
 
@@ -91,14 +79,7 @@ pub trait Resource<C: Send + Sync + 'static>: Send + Sync {
 
     /// Resource-specific planning after the schema rules (e.g. tags_all, values that a change
     /// recomputes). Also the place for checks that need the configured provider.
-    async fn modify_plan(
-        &self,
-        _ctx: &Ctx<C>,
-        _req: &PlanRequest<'_>,
-        _plan: &mut Plan,
-        _diags: &mut Diagnostics,
-    ) {
-    }
+    async fn modify_plan(&self, _ctx: &Ctx<C>, _req: &PlanRequest<'_>, _plan: &mut Plan, _diags: &mut Diagnostics) {}
 
     async fn create(&self, ctx: &Ctx<C>, planned: &Value) -> ApplyResult;
     /// Ok(None) when the object no longer exists (Terraform then plans to create it again).
@@ -109,19 +90,12 @@ pub trait Resource<C: Send + Sync + 'static>: Send + Sync {
     /// Turns an import ID into a stub state that `read` can complete.
     async fn import(&self, _ctx: &Ctx<C>, _id: &str) -> Result<Value, Diagnostics> {
         let mut d = Diagnostics::new();
-        d.error(
-            "Import not supported",
-            format!("{} does not support import", self.type_name()),
-        );
+        d.error("Import not supported", format!("{} does not support import", self.type_name()));
         Err(d)
     }
 
     /// Rewrites raw JSON state written by an older schema version into the current one.
-    fn upgrade_state(
-        &self,
-        _from_version: i64,
-        state: serde_json::Value,
-    ) -> Result<serde_json::Value, Diagnostics> {
+    fn upgrade_state(&self, _from_version: i64, state: serde_json::Value) -> Result<serde_json::Value, Diagnostics> {
         Ok(state)
     }
 }
@@ -141,12 +115,7 @@ pub trait Provider: Send + Sync + 'static {
     type Client: Send + Sync + 'static;
     fn schema(&self) -> Schema;
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
-    async fn configure(
-        &self,
-        config: &Value,
-        terraform_version: &str,
-        stop: StopToken,
-    ) -> Result<Self::Client, Diagnostics>;
+    async fn configure(&self, config: &Value, terraform_version: &str, stop: StopToken) -> Result<Self::Client, Diagnostics>;
     fn resources(&self) -> Vec<Arc<dyn Resource<Self::Client>>>;
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Client>>>;
 }

@@ -165,15 +165,7 @@ pub struct NestedBlock {
 
 impl NestedBlock {
     pub fn new(name: &str, nesting: Nesting, block: Block) -> Self {
-        NestedBlock {
-            name: name.to_string(),
-            nesting,
-            block,
-            min_items: 0,
-            max_items: 0,
-            force_new: false,
-            client_side: false,
-        }
+        NestedBlock { name: name.to_string(), nesting, block, min_items: 0, max_items: 0, force_new: false, client_side: false }
     }
     pub fn list(name: &str, block: Block) -> Self {
         Self::new(name, Nesting::List, block)
@@ -241,11 +233,7 @@ impl Block {
     pub fn timeouts(self, ops: &[&str]) -> Self {
         let mut b = Block::new();
         for op in ops {
-            b = b.attr(
-                Attribute::string(op)
-                    .optional()
-                    .validate(super::validators::duration()),
-            );
+            b = b.attr(Attribute::string(op).optional().validate(super::validators::duration()));
         }
         self.block(NestedBlock::single("timeouts", b).client_side())
     }
@@ -259,11 +247,7 @@ impl Block {
 
     /// The object type of this block.
     pub fn object_type(&self) -> Type {
-        let mut m: BTreeMap<String, Type> = self
-            .attributes
-            .iter()
-            .map(|a| (a.name.clone(), a.ty.clone()))
-            .collect();
+        let mut m: BTreeMap<String, Type> = self.attributes.iter().map(|a| (a.name.clone(), a.ty.clone())).collect();
         for b in &self.blocks {
             let t = b.block.object_type();
             let t = match b.nesting {
@@ -295,25 +279,9 @@ impl Block {
                 Some(Value::Unknown) => Value::Unknown,
                 Some(v) => match b.nesting {
                     Nesting::Single | Nesting::Group => b.block.conform(v),
-                    Nesting::List => Value::List(
-                        v.elements()
-                            .iter()
-                            .cloned()
-                            .map(|e| b.block.conform(e))
-                            .collect(),
-                    ),
-                    Nesting::Set => Value::Set(
-                        v.elements()
-                            .iter()
-                            .cloned()
-                            .map(|e| b.block.conform(e))
-                            .collect(),
-                    ),
-                    Nesting::Map => Value::Map(
-                        v.entries()
-                            .map(|(k, e)| (k.clone(), b.block.conform(e.clone())))
-                            .collect(),
-                    ),
+                    Nesting::List => Value::List(v.elements().iter().cloned().map(|e| b.block.conform(e)).collect()),
+                    Nesting::Set => Value::Set(v.elements().iter().cloned().map(|e| b.block.conform(e)).collect()),
+                    Nesting::Map => Value::Map(v.entries().map(|(k, e)| (k.clone(), b.block.conform(e.clone()))).collect()),
                 },
             };
             out.insert(b.name.clone(), v);
@@ -334,9 +302,7 @@ impl Block {
             for b in &self.blocks {
                 if let Some(slot) = m.get_mut(&b.name) {
                     match slot {
-                        Value::List(items) | Value::Set(items) => {
-                            items.iter_mut().for_each(|e| b.block.fill_defaults(e))
-                        }
+                        Value::List(items) | Value::Set(items) => items.iter_mut().for_each(|e| b.block.fill_defaults(e)),
                         Value::Object(_) => b.block.fill_defaults(slot),
                         _ => {}
                     }
@@ -371,19 +337,13 @@ mod tests {
         Block::new()
             .attr(Attribute::string("name").required())
             .attr(Attribute::string("path").default("/"))
-            .block(NestedBlock::list(
-                "rule",
-                Block::new().attr(Attribute::number("n").optional()),
-            ))
+            .block(NestedBlock::list("rule", Block::new().attr(Attribute::number("n").optional())))
             .timeouts(&["delete"])
     }
 
     #[test]
     fn conform_fills_every_attribute_and_drops_strangers() {
-        let v = block().conform(Value::object([
-            ("name", Value::from("a")),
-            ("stray", Value::from(1)),
-        ]));
+        let v = block().conform(Value::object([("name", Value::from("a")), ("stray", Value::from(1))]));
         assert_eq!(v.get("path"), &Value::Null);
         assert_eq!(v.get("rule"), &Value::List(vec![]));
         assert_eq!(v.get("timeouts"), &Value::Null);
@@ -406,13 +366,7 @@ mod tests {
     #[test]
     fn object_type_nests_blocks() {
         let t = block().object_type().to_json().to_string();
-        assert!(
-            t.contains(r#""rule":["list",["object",{"n":"number"}]]"#),
-            "{t}"
-        );
-        assert!(
-            t.contains(r#""timeouts":["object",{"delete":"string"}]"#),
-            "{t}"
-        );
+        assert!(t.contains(r#""rule":["list",["object",{"n":"number"}]]"#), "{t}");
+        assert!(t.contains(r#""timeouts":["object",{"delete":"string"}]"#), "{t}");
     }
 }

@@ -43,27 +43,11 @@ const STOP_GRACE: Duration = Duration::from_secs(20);
 
 impl<P: Provider> Server<P> {
     pub fn new(provider: P) -> Self {
-        let resources: BTreeMap<_, _> = provider
-            .resources()
-            .into_iter()
-            .map(|r| (r.type_name(), r))
-            .collect();
-        let data_sources: BTreeMap<_, _> = provider
-            .data_sources()
-            .into_iter()
-            .map(|d| (d.type_name(), d))
-            .collect();
+        let resources: BTreeMap<_, _> = provider.resources().into_iter().map(|r| (r.type_name(), r)).collect();
+        let data_sources: BTreeMap<_, _> = provider.data_sources().into_iter().map(|d| (d.type_name(), d)).collect();
         let schemas = resources.iter().map(|(k, r)| (*k, r.schema())).collect();
         let data_schemas = data_sources.iter().map(|(k, d)| (*k, d.schema())).collect();
-        Server {
-            provider,
-            resources,
-            data_sources,
-            schemas,
-            data_schemas,
-            client: RwLock::new(None),
-            stop: StopSource::new(),
-        }
+        Server { provider, resources, data_sources, schemas, data_schemas, client: RwLock::new(None), stop: StopSource::new() }
     }
 
     pub fn provider_schema(&self) -> Schema {
@@ -76,33 +60,21 @@ impl<P: Provider> Server<P> {
         &self.data_schemas
     }
     pub fn resource_schema(&self, type_name: &str) -> Result<&Schema, Diagnostics> {
-        self.schemas
-            .get(type_name)
-            .ok_or_else(|| unknown_type("resource", type_name))
+        self.schemas.get(type_name).ok_or_else(|| unknown_type("resource", type_name))
     }
     pub fn data_source_schema(&self, type_name: &str) -> Result<&Schema, Diagnostics> {
-        self.data_schemas
-            .get(type_name)
-            .ok_or_else(|| unknown_type("data source", type_name))
+        self.data_schemas.get(type_name).ok_or_else(|| unknown_type("data source", type_name))
     }
 
     fn resource(&self, type_name: &str) -> Result<&Arc<dyn Resource<P::Client>>, Diagnostics> {
-        self.resources
-            .get(type_name)
-            .ok_or_else(|| unknown_type("resource", type_name))
+        self.resources.get(type_name).ok_or_else(|| unknown_type("resource", type_name))
     }
 
     /// Marks an operation in flight (for Stop) and returns the configured context.
     async fn ctx(&self) -> Result<(Ctx<P::Client>, InFlight), Diagnostics> {
         let guard = self.stop.enter();
         match self.client.read().await.clone() {
-            Some(client) => Ok((
-                Ctx {
-                    client,
-                    stop: self.stop.token(),
-                },
-                guard,
-            )),
+            Some(client) => Ok((Ctx { client, stop: self.stop.token() }, guard)),
             None => {
                 let mut d = Diagnostics::new();
                 d.error("Provider not configured", "Terraform called the provider before configuring it; this is a bug in the caller.");
@@ -113,12 +85,7 @@ impl<P: Provider> Server<P> {
 
     pub fn validate_provider(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        validate_object(
-            &self.provider.schema().block,
-            config,
-            &AttrPath::root(),
-            &mut d,
-        );
+        validate_object(&self.provider.schema().block, config, &AttrPath::root(), &mut d);
         self.provider.validate(config, &mut d);
         d
     }
@@ -129,11 +96,7 @@ impl<P: Provider> Server<P> {
         if d.has_errors() {
             return d;
         }
-        match self
-            .provider
-            .configure(config, terraform_version, self.stop.token())
-            .await
-        {
+        match self.provider.configure(config, terraform_version, self.stop.token()).await {
             Ok(client) => *self.client.write().await = Some(Arc::new(client)),
             Err(e) => d.extend(e),
         }
@@ -141,10 +104,7 @@ impl<P: Provider> Server<P> {
     }
 
     pub fn validate_resource(&self, type_name: &str, config: &Value) -> Diagnostics {
-        let (r, schema) = match self
-            .resource(type_name)
-            .and_then(|r| Ok((r, self.resource_schema(type_name)?)))
-        {
+        let (r, schema) = match self.resource(type_name).and_then(|r| Ok((r, self.resource_schema(type_name)?))) {
             Ok(x) => x,
             Err(d) => return d,
         };
@@ -155,9 +115,7 @@ impl<P: Provider> Server<P> {
     }
 
     pub fn validate_data_source(&self, type_name: &str, config: &Value) -> Diagnostics {
-        let Some(ds) = self.data_sources.get(type_name) else {
-            return unknown_type("data source", type_name);
-        };
+        let Some(ds) = self.data_sources.get(type_name) else { return unknown_type("data source", type_name) };
         let mut d = Diagnostics::new();
         validate_object(&ds.schema().block, config, &AttrPath::root(), &mut d);
         ds.validate(config, &mut d);
@@ -165,12 +123,7 @@ impl<P: Provider> Server<P> {
     }
 
     /// Upgrades raw JSON state (already decoded leniently by the codec) to the current schema.
-    pub fn upgrade_state(
-        &self,
-        type_name: &str,
-        version: i64,
-        raw: serde_json::Value,
-    ) -> Result<serde_json::Value, Diagnostics> {
+    pub fn upgrade_state(&self, type_name: &str, version: i64, raw: serde_json::Value) -> Result<serde_json::Value, Diagnostics> {
         let r = self.resource(type_name)?;
         let schema = self.resource_schema(type_name)?;
         if version > schema.version {
@@ -187,16 +140,8 @@ impl<P: Provider> Server<P> {
         Ok(raw)
     }
 
-    pub async fn read(
-        &self,
-        type_name: &str,
-        current: Value,
-        private: Vec<u8>,
-    ) -> (Value, Vec<u8>, Diagnostics) {
-        let (r, schema) = match self
-            .resource(type_name)
-            .and_then(|r| Ok((r.clone(), self.resource_schema(type_name)?.clone())))
-        {
+    pub async fn read(&self, type_name: &str, current: Value, private: Vec<u8>) -> (Value, Vec<u8>, Diagnostics) {
+        let (r, schema) = match self.resource(type_name).and_then(|r| Ok((r.clone(), self.resource_schema(type_name)?.clone()))) {
             Ok(x) => x,
             Err(d) => return (current, private, d),
         };
@@ -215,27 +160,12 @@ impl<P: Provider> Server<P> {
         }
     }
 
-    pub async fn plan(
-        &self,
-        type_name: &str,
-        prior: Value,
-        proposed: Value,
-        config: Value,
-        prior_private: Vec<u8>,
-    ) -> PlanOutcome {
-        let mut out = PlanOutcome {
-            planned: Value::Null,
-            requires_replace: Vec::new(),
-            private: prior_private,
-            diags: Diagnostics::new(),
-        };
+    pub async fn plan(&self, type_name: &str, prior: Value, proposed: Value, config: Value, prior_private: Vec<u8>) -> PlanOutcome {
+        let mut out = PlanOutcome { planned: Value::Null, requires_replace: Vec::new(), private: prior_private, diags: Diagnostics::new() };
         if proposed.is_null() {
             return out; // destroy: planned state is null
         }
-        let (r, schema) = match self
-            .resource(type_name)
-            .and_then(|r| Ok((r.clone(), self.resource_schema(type_name)?.clone())))
-        {
+        let (r, schema) = match self.resource(type_name).and_then(|r| Ok((r.clone(), self.resource_schema(type_name)?.clone()))) {
             Ok(x) => x,
             Err(d) => {
                 out.diags = d;
@@ -250,20 +180,8 @@ impl<P: Provider> Server<P> {
             }
         };
         let planned = plan_object(&schema.block, &prior, &proposed, &config);
-        let mut plan = Plan {
-            state: planned,
-            requires_replace: Vec::new(),
-        };
-        r.modify_plan(
-            &ctx,
-            &PlanRequest {
-                prior: &prior,
-                config: &config,
-            },
-            &mut plan,
-            &mut out.diags,
-        )
-        .await;
+        let mut plan = Plan { state: planned, requires_replace: Vec::new() };
+        r.modify_plan(&ctx, &PlanRequest { prior: &prior, config: &config }, &mut plan, &mut out.diags).await;
         let mut replace = replace_paths(&schema.block, &prior, &plan.state);
         for p in plan.requires_replace {
             if !replace.contains(&p) {
@@ -275,22 +193,9 @@ impl<P: Provider> Server<P> {
         out
     }
 
-    pub async fn apply(
-        &self,
-        type_name: &str,
-        prior: Value,
-        planned: Value,
-        private: Vec<u8>,
-    ) -> ApplyOutcome {
-        let mut out = ApplyOutcome {
-            new_state: prior.clone(),
-            private: private.clone(),
-            diags: Diagnostics::new(),
-        };
-        let (r, schema) = match self
-            .resource(type_name)
-            .and_then(|r| Ok((r.clone(), self.resource_schema(type_name)?.clone())))
-        {
+    pub async fn apply(&self, type_name: &str, prior: Value, planned: Value, private: Vec<u8>) -> ApplyOutcome {
+        let mut out = ApplyOutcome { new_state: prior.clone(), private: private.clone(), diags: Diagnostics::new() };
+        let (r, schema) = match self.resource(type_name).and_then(|r| Ok((r.clone(), self.resource_schema(type_name)?.clone()))) {
             Ok(x) => x,
             Err(d) => {
                 out.diags = d;
@@ -311,11 +216,7 @@ impl<P: Provider> Server<P> {
             }
             return out;
         }
-        let result = if prior.is_null() {
-            r.create(&ctx, &planned).await
-        } else {
-            r.update(&ctx, &prior, &planned).await
-        };
+        let result = if prior.is_null() { r.create(&ctx, &planned).await } else { r.update(&ctx, &prior, &planned).await };
         match result {
             Ok(new) => {
                 let new = reconcile(&schema.block, &planned, new);
@@ -329,10 +230,7 @@ impl<P: Provider> Server<P> {
                     out.new_state = new;
                 }
             }
-            Err(ApplyError {
-                diags,
-                partial_state,
-            }) => {
+            Err(ApplyError { diags, partial_state }) => {
                 out.diags = diags;
                 // Keep what exists: a partial state (tainted on create), else the prior state.
                 out.new_state = match partial_state {
@@ -354,14 +252,8 @@ impl<P: Provider> Server<P> {
         Ok(strip_unknowns(stub))
     }
 
-    pub async fn read_data_source(
-        &self,
-        type_name: &str,
-        config: Value,
-    ) -> Result<Value, Diagnostics> {
-        let Some(ds) = self.data_sources.get(type_name).cloned() else {
-            return Err(unknown_type("data source", type_name));
-        };
+    pub async fn read_data_source(&self, type_name: &str, config: Value) -> Result<Value, Diagnostics> {
+        let Some(ds) = self.data_sources.get(type_name).cloned() else { return Err(unknown_type("data source", type_name)) };
         let schema = self.data_source_schema(type_name)?.clone();
         let (ctx, _guard) = self.ctx().await?;
         let v = ds.read(&ctx, &config).await?;
@@ -369,10 +261,7 @@ impl<P: Provider> Server<P> {
         schema.block.fill_defaults(&mut v);
         if !v.is_wholly_known() {
             let mut d = Diagnostics::new();
-            d.error(
-                "Provider left a value unknown",
-                format!("{type_name} returned an unknown value; this is a provider bug."),
-            );
+            d.error("Provider left a value unknown", format!("{type_name} returned an unknown value; this is a provider bug."));
             return Err(d);
         }
         Ok(v)
@@ -386,10 +275,7 @@ impl<P: Provider> Server<P> {
 
 fn unknown_type(kind: &str, name: &str) -> Diagnostics {
     let mut d = Diagnostics::new();
-    d.error(
-        format!("Unknown {kind} type"),
-        format!("This provider has no {kind} type {name:?}."),
-    );
+    d.error(format!("Unknown {kind} type"), format!("This provider has no {kind} type {name:?}."));
     d
 }
 
@@ -400,9 +286,7 @@ fn strip_unknowns(v: Value) -> Value {
         Value::List(items) => Value::List(items.into_iter().map(strip_unknowns).collect()),
         Value::Set(items) => Value::Set(items.into_iter().map(strip_unknowns).collect()),
         Value::Map(m) => Value::Map(m.into_iter().map(|(k, v)| (k, strip_unknowns(v))).collect()),
-        Value::Object(m) => {
-            Value::Object(m.into_iter().map(|(k, v)| (k, strip_unknowns(v))).collect())
-        }
+        Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, strip_unknowns(v))).collect()),
         other => other,
     }
 }

@@ -47,15 +47,10 @@ impl Default for StopSource {
 impl StopSource {
     pub fn new() -> Self {
         let (tx, _) = watch::channel(false);
-        StopSource {
-            tx,
-            in_flight: Arc::new((AtomicUsize::new(0), Notify::new())),
-        }
+        StopSource { tx, in_flight: Arc::new((AtomicUsize::new(0), Notify::new())) }
     }
     pub fn token(&self) -> StopToken {
-        StopToken {
-            rx: self.tx.subscribe(),
-        }
+        StopToken { rx: self.tx.subscribe() }
     }
     pub fn enter(&self) -> InFlight {
         self.in_flight.0.fetch_add(1, Ordering::SeqCst);

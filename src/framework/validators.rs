@@ -21,10 +21,7 @@ pub fn length(min: usize, max: usize) -> Validator {
     on_str(move |s, p, d| {
         let n = s.chars().count();
         if n < min || n > max {
-            d.invalid(
-                p.clone(),
-                format!("must be between {min} and {max} characters long, got {n}"),
-            );
+            d.invalid(p.clone(), format!("must be between {min} and {max} characters long, got {n}"));
         }
     })
 }
@@ -33,10 +30,7 @@ pub fn length(min: usize, max: usize) -> Validator {
 pub fn one_of(allowed: &'static [&'static str]) -> Validator {
     on_str(move |s, p, d| {
         if !allowed.contains(&s) {
-            d.invalid(
-                p.clone(),
-                format!("expected one of {}, got {s:?}", quote_list(allowed)),
-            );
+            d.invalid(p.clone(), format!("expected one of {}, got {s:?}", quote_list(allowed)));
         }
     })
 }
@@ -45,10 +39,7 @@ pub fn one_of(allowed: &'static [&'static str]) -> Validator {
 pub fn chars(what: &'static str, ok: fn(char) -> bool) -> Validator {
     on_str(move |s, p, d| {
         if let Some(c) = s.chars().find(|c| !ok(*c)) {
-            d.invalid(
-                p.clone(),
-                format!("{s:?} contains {c:?}; only {what} are allowed"),
-            );
+            d.invalid(p.clone(), format!("{s:?} contains {c:?}; only {what} are allowed"));
         }
     })
 }
@@ -58,13 +49,7 @@ pub fn int_between(min: i64, max: i64) -> Validator {
     Arc::new(move |v, p, d| {
         if let Some(x) = v.as_f64() {
             if x.fract() != 0.0 || x < min as f64 || x > max as f64 {
-                d.invalid(
-                    p.clone(),
-                    format!(
-                        "must be a whole number between {min} and {max}, got {}",
-                        fmt_num(x)
-                    ),
-                );
+                d.invalid(p.clone(), format!("must be a whole number between {min} and {max}, got {}", fmt_num(x)));
             }
         }
     })
@@ -76,10 +61,7 @@ pub fn int_one_of(allowed: &'static [i64]) -> Validator {
         if let Some(x) = v.as_f64() {
             if !allowed.iter().any(|a| *a as f64 == x) {
                 let list: Vec<String> = allowed.iter().map(|a| a.to_string()).collect();
-                d.invalid(
-                    p.clone(),
-                    format!("must be one of {}, got {}", list.join(", "), fmt_num(x)),
-                );
+                d.invalid(p.clone(), format!("must be one of {}, got {}", list.join(", "), fmt_num(x)));
             }
         }
     })
@@ -98,23 +80,14 @@ pub fn json(what: &'static str) -> Validator {
 pub fn arn() -> Validator {
     on_str(|s, p, d| {
         if !is_arn(s) {
-            d.invalid(
-                p.clone(),
-                format!(
-                    "{s:?} is not an ARN (expected arn:partition:service:region:account:resource)"
-                ),
-            );
+            d.invalid(p.clone(), format!("{s:?} is not an ARN (expected arn:partition:service:region:account:resource)"));
         }
     })
 }
 
 pub fn is_arn(s: &str) -> bool {
     let parts: Vec<&str> = s.splitn(6, ':').collect();
-    parts.len() == 6
-        && parts[0] == "arn"
-        && !parts[1].is_empty()
-        && !parts[2].is_empty()
-        && !parts[5].is_empty()
+    parts.len() == 6 && parts[0] == "arn" && !parts[1].is_empty() && !parts[2].is_empty() && !parts[5].is_empty()
 }
 
 /// A Go-style duration such as "30s", "20m" or "1h30m".
@@ -137,17 +110,13 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
         return None;
     }
     while !rest.is_empty() {
-        let num_end = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
+        let num_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
         if num_end == 0 {
             return None;
         }
         let n: f64 = rest[..num_end].parse().ok()?;
         rest = &rest[num_end..];
-        let unit_end = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
+        let unit_end = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
         let unit = match &rest[..unit_end] {
             "h" => 3600.0,
             "m" => 60.0,
@@ -162,11 +131,7 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
 }
 
 fn quote_list(items: &[&str]) -> String {
-    items
-        .iter()
-        .map(|s| format!("{s:?}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    items.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ")
 }
 
 fn fmt_num(x: f64) -> String {

@@ -40,10 +40,8 @@ impl Type {
             Type::Set(t) => json!(["set", t.to_json()]),
             Type::Map(t) => json!(["map", t.to_json()]),
             Type::Object(attrs) => {
-                let m: serde_json::Map<String, serde_json::Value> = attrs
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.to_json()))
-                    .collect();
+                let m: serde_json::Map<String, serde_json::Value> =
+                    attrs.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
                 json!(["object", m])
             }
         }
@@ -131,14 +129,8 @@ impl Value {
     pub fn opt_bool(b: Option<bool>) -> Value {
         b.map(Value::Bool).unwrap_or(Value::Null)
     }
-    pub fn string_map<K: Into<String>, V: Into<String>>(
-        it: impl IntoIterator<Item = (K, V)>,
-    ) -> Value {
-        Value::Map(
-            it.into_iter()
-                .map(|(k, v)| (k.into(), Value::String(v.into())))
-                .collect(),
-        )
+    pub fn string_map<K: Into<String>, V: Into<String>>(it: impl IntoIterator<Item = (K, V)>) -> Value {
+        Value::Map(it.into_iter().map(|(k, v)| (k.into(), Value::String(v.into()))).collect())
     }
     pub fn string_set<S: Into<String>>(it: impl IntoIterator<Item = S>) -> Value {
         Value::Set(it.into_iter().map(|s| Value::String(s.into())).collect())
@@ -242,18 +234,11 @@ impl Value {
     }
     /// String elements of a list/set attribute, skipping nulls and unknowns.
     pub fn strings(&self, name: &str) -> Vec<String> {
-        self.get(name)
-            .elements()
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect()
+        self.get(name).elements().iter().filter_map(|v| v.as_str().map(str::to_string)).collect()
     }
     /// A map(string) attribute as pairs, skipping non-string values.
     pub fn string_pairs(&self, name: &str) -> BTreeMap<String, String> {
-        self.get(name)
-            .entries()
-            .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-            .collect()
+        self.get(name).entries().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect()
     }
     /// The single element of a max_items=1 list block, if present.
     pub fn block(&self, name: &str) -> Option<&Value> {
@@ -270,9 +255,7 @@ impl Value {
                 a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.equivalent(y))
             }
             (Value::Map(a), Value::Map(b)) | (Value::Object(a), Value::Object(b)) => {
-                a.len() == b.len()
-                    && a.iter()
-                        .all(|(k, v)| b.get(k).is_some_and(|w| v.equivalent(w)))
+                a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| v.equivalent(w)))
             }
             _ => self == other,
         }
@@ -313,10 +296,7 @@ mod tests {
     fn numbers_compare_across_representations() {
         assert_eq!(Number::Int(3), Number::Float(3.0));
         assert_ne!(Number::Int(3), Number::Float(3.5));
-        assert_eq!(
-            Number::parse("12345678901234567").unwrap(),
-            Number::Int(12345678901234567)
-        );
+        assert_eq!(Number::parse("12345678901234567").unwrap(), Number::Int(12345678901234567));
         assert_eq!(Number::Float(2.0).as_i64(), Some(2));
         assert_eq!(Number::Float(2.5).as_i64(), None);
     }
@@ -340,9 +320,6 @@ mod tests {
     #[test]
     fn type_json_matches_cty() {
         let t = Type::Object([("x".to_string(), Type::set(Type::String))].into());
-        assert_eq!(
-            t.to_json().to_string(),
-            r#"["object",{"x":["set","string"]}]"#
-        );
+        assert_eq!(t.to_json().to_string(), r#"["object",{"x":["set","string"]}]"#);
     }
 }
