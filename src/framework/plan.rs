@@ -116,7 +116,7 @@ fn same_configured(block: &Block, elem: &Value, config: &Value) -> bool {
     }
     block.attributes.iter().all(|a| {
         let c = config.get(&a.name);
-        c.is_null() || c.is_unknown() || elem.get(&a.name).equivalent(c)
+        c.is_null() || c.is_unknown() || a.values_equivalent(elem.get(&a.name), c)
     })
 }
 
@@ -232,6 +232,14 @@ pub fn validate_object(block: &Block, config: &Value, at: &AttrPath, diags: &mut
     for b in &block.blocks {
         let v = config.get(&b.name);
         let path = at.then(&b.name);
+        let present =
+            !v.is_null() && !(matches!(v, Value::List(e) | Value::Set(e) if e.is_empty()));
+        if let (Some(msg), true) = (&b.block.deprecation, present) {
+            diags.push(
+                super::diag::Diagnostic::warning("Block is deprecated", msg.clone())
+                    .at(path.clone()),
+            );
+        }
         match b.nesting {
             Nesting::Single | Nesting::Group => validate_object(&b.block, v, &path, diags),
             Nesting::List | Nesting::Set => {

@@ -1,8 +1,11 @@
 //! The registry: one line per resource and data source, one file each under `<service>/`.
 
-mod iam {
-    pub mod policy_document;
-}
+pub mod ecr;
+pub mod iam;
+pub mod meta;
+
+#[cfg(test)]
+pub mod testing;
 
 use std::sync::Arc;
 
@@ -10,9 +13,17 @@ use crate::aws::AwsClients;
 use crate::framework::{DataSource, Resource};
 
 pub fn resources() -> Vec<Arc<dyn Resource<AwsClients>>> {
-    vec![]
+    vec![
+        iam::role::resource(),
+        iam::role_policy_attachment::resource(),
+        ecr::repository::resource(),
+    ]
 }
 
 pub fn data_sources() -> Vec<Arc<dyn DataSource<AwsClients>>> {
-    vec![Arc::new(iam::policy_document::PolicyDocument)]
+    vec![
+        meta::caller_identity::data_source(),
+        meta::region::data_source(),
+        Arc::new(iam::policy_document::PolicyDocument),
+    ]
 }

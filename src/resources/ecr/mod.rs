@@ -1,0 +1,6 @@
+//! ECR resources (regional).
+
+pub mod repository;
+
+#[cfg(test)]
+mod tests;
