@@ -108,6 +108,13 @@ pub struct ClientSet {
     iam: OnceLock<aws_sdk_iam::Client>,
     ecr: OnceLock<aws_sdk_ecr::Client>,
     sts: OnceLock<aws_sdk_sts::Client>,
+    ec2: OnceLock<aws_sdk_ec2::Client>,
+    autoscaling: OnceLock<aws_sdk_autoscaling::Client>,
+    ecs: OnceLock<aws_sdk_ecs::Client>,
+    servicediscovery: OnceLock<aws_sdk_servicediscovery::Client>,
+    ssm: OnceLock<aws_sdk_ssm::Client>,
+    elbv2: OnceLock<aws_sdk_elasticloadbalancingv2::Client>,
+    logs: OnceLock<aws_sdk_cloudwatchlogs::Client>,
 }
 
 impl ClientSet {
@@ -119,6 +126,13 @@ impl ClientSet {
             iam: OnceLock::new(),
             ecr: OnceLock::new(),
             sts: OnceLock::new(),
+            ec2: OnceLock::new(),
+            autoscaling: OnceLock::new(),
+            ecs: OnceLock::new(),
+            servicediscovery: OnceLock::new(),
+            ssm: OnceLock::new(),
+            elbv2: OnceLock::new(),
+            logs: OnceLock::new(),
         }
     }
 
@@ -129,6 +143,17 @@ impl ClientSet {
     lazy_client!(iam, aws_sdk_iam, "iam");
     lazy_client!(ecr, aws_sdk_ecr, "ecr");
     lazy_client!(sts, aws_sdk_sts, "sts");
+    lazy_client!(ec2, aws_sdk_ec2, "ec2");
+    lazy_client!(autoscaling, aws_sdk_autoscaling, "autoscaling");
+    lazy_client!(ecs, aws_sdk_ecs, "ecs");
+    lazy_client!(
+        servicediscovery,
+        aws_sdk_servicediscovery,
+        "servicediscovery"
+    );
+    lazy_client!(ssm, aws_sdk_ssm, "ssm");
+    lazy_client!(elbv2, aws_sdk_elasticloadbalancingv2, "elbv2");
+    lazy_client!(logs, aws_sdk_cloudwatchlogs, "cloudwatchlogs");
 }
 
 /// The configured provider: identity, default tags and per-region client sets.
