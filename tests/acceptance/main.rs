@@ -6,5 +6,7 @@
 #[allow(dead_code, unused_imports)]
 mod support;
 
+mod ecr;
 mod harness_smoke;
+mod iam;
 mod protocol;

@@ -212,6 +212,44 @@ impl Workdir {
             .success()
     }
 
+    /// Plans into a file and lists `ADDRESS.attribute` for every top-level attribute a planned
+    /// (non no-op) change would alter.
+    #[track_caller]
+    pub fn planned_attribute_changes(&self) -> Vec<String> {
+        self.cmd(&["plan", "-input=false", "-no-color", "-out=acc.tfplan"])
+            .success();
+        let out = self
+            .cmd(&["show", "-json", "-no-color", "acc.tfplan"])
+            .success();
+        let plan: Value = serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("show -json plan: {e}\n{out}"));
+        let mut changed = Vec::new();
+        for rc in plan["resource_changes"].as_array().into_iter().flatten() {
+            if rc["change"]["actions"] == serde_json::json!(["no-op"])
+                || rc["change"]["actions"] == serde_json::json!(["read"])
+            {
+                continue;
+            }
+            let addr = rc["address"].as_str().unwrap_or("?");
+            let (before, after) = (&rc["change"]["before"], &rc["change"]["after"]);
+            let keys: std::collections::BTreeSet<&String> = before
+                .as_object()
+                .into_iter()
+                .chain(after.as_object())
+                .flat_map(|m| m.keys())
+                .collect();
+            for k in keys {
+                if before[k] != after[k] || rc["change"]["after_unknown"][k] == true {
+                    changed.push(format!("{addr}.{k}"));
+                }
+            }
+            if before.is_null() || after.is_null() {
+                changed.push(format!("{addr} ({:?})", rc["change"]["actions"]));
+            }
+        }
+        changed
+    }
+
     /// `destroy -auto-approve`; panics unless it succeeds.
     #[track_caller]
     pub fn destroy(&self) -> TfOutput {
