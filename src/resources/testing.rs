@@ -2,7 +2,7 @@
 //! operations Terraform performs (validate, plan, apply, refresh, re-plan, import, destroy) on
 //! `framework::server::Server` directly — no gRPC, no terraform binary.
 //!
-//! moto is found at `$MOTO_SERVER_BIN` or `<repo>/.tools/venv/bin/moto_server`; when neither
+//! moto is found at `$MOTO_SERVER_BIN` or `<repo>/.tools/bin/moto-server` (moto with tests/support/moto_compat.py); when neither
 //! exists the test fails and says to run `scripts/setup`.
 
 use std::net::TcpListener;
@@ -32,7 +32,7 @@ fn moto_bin() -> PathBuf {
         assert!(p.exists(), "MOTO_SERVER_BIN={} does not exist: run scripts/setup (or point MOTO_SERVER_BIN at moto_server)", p.display());
         return p;
     }
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".tools/venv/bin/moto_server");
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".tools/bin/moto-server");
     assert!(
         p.exists(),
         "moto_server not found at {}: run scripts/setup (or set MOTO_SERVER_BIN)",

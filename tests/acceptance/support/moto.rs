@@ -53,10 +53,10 @@ impl Moto {
 }
 
 fn start() -> Result<Moto, String> {
-    let server = super::repo_root().join(".tools/venv/bin/moto_server");
+    let server = super::repo_root().join(".tools/bin/moto-server");
     if !server.exists() {
         return Err(format!(
-            "{} is missing: run `bash scripts/setup` first (it installs moto into .tools/venv)",
+            "{} is missing: run `bash scripts/setup` first (it installs moto into .tools/venv and writes .tools/bin/moto-server)",
             server.display()
         ));
     }
