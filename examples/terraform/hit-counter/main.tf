@@ -1,0 +1,68 @@
+# The Weave Net "hit-counter + redis" demo without Weave: hit-counter (Flask, port 5000, published on
+# the instances' port 80) finds redis by the bare name `redis`, which ECS Service Connect resolves.
+
+data "awsecs_region" "current" {}
+
+resource "awsecs_service_discovery_http_namespace" "this" {
+  name        = var.name
+  description = "Service Connect names of the ${var.name} stack"
+}
+
+module "capacity" {
+  source = "../modules/ecs-ec2-capacity"
+
+  name                          = var.name
+  architecture                  = var.architecture
+  instance_type                 = var.instance_type
+  desired_capacity              = var.instance_count
+  min_size                      = 1
+  max_size                      = var.instance_count + 1
+  public_ports                  = [80]
+  allowed_cidr                  = var.allowed_cidr
+  service_connect_namespace_arn = awsecs_service_discovery_http_namespace.this.arn
+}
+
+resource "awsecs_cloudwatch_log_group" "containers" {
+  name              = "/ecs/${var.name}"
+  retention_in_days = 7
+}
+
+module "redis" {
+  source = "../modules/ecs-service"
+
+  name               = "redis"
+  image              = var.redis_image
+  container_port     = 6379
+  memory             = 300
+  memory_reservation = 128
+  cpu                = 10
+  health_check       = "redis-cli ping | grep -q PONG"
+
+  cluster_arn       = module.capacity.cluster_arn
+  capacity_provider = module.capacity.capacity_provider_name
+  namespace_arn     = awsecs_service_discovery_http_namespace.this.arn
+  log_group_name    = awsecs_cloudwatch_log_group.containers.name
+  region            = data.awsecs_region.current.region
+}
+
+module "hit_counter" {
+  source     = "../modules/ecs-service"
+  depends_on = [module.redis]
+
+  name               = "hit-counter"
+  image              = var.hit_counter_image
+  container_port     = 5000
+  host_port          = 80
+  expose             = false
+  memory             = 300
+  memory_reservation = 128
+  cpu                = 10
+  command            = ["python", "app.py"]
+  desired_count      = var.web_count
+
+  cluster_arn       = module.capacity.cluster_arn
+  capacity_provider = module.capacity.capacity_provider_name
+  namespace_arn     = awsecs_service_discovery_http_namespace.this.arn
+  log_group_name    = awsecs_cloudwatch_log_group.containers.name
+  region            = data.awsecs_region.current.region
+}

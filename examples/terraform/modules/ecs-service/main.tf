@@ -1,0 +1,98 @@
+# One container per task, bridge networking, on the cluster's EC2 capacity provider, reachable by
+# other services as http://NAME:PORT through ECS Service Connect (the replacement for weaveDNS).
+
+locals {
+  port_mappings = var.container_port == null ? [] : [{
+    name          = "main"
+    containerPort = var.container_port
+    hostPort      = var.host_port
+    protocol      = "tcp"
+  }]
+
+  container = {
+    name              = var.name
+    image             = var.image
+    essential         = true
+    cpu               = var.cpu
+    memory            = var.memory
+    memoryReservation = var.memory_reservation
+    portMappings      = local.port_mappings
+    environment       = [for k in sort(keys(var.environment)) : { name = k, value = var.environment[k] }]
+    command           = var.command
+    entryPoint        = var.entry_point
+    mountPoints = [for k, v in var.host_volumes : {
+      sourceVolume  = k
+      containerPath = v.container_path
+      readOnly      = v.read_only
+    }]
+    healthCheck = var.health_check == null ? null : {
+      command     = ["CMD-SHELL", var.health_check]
+      interval    = 20
+      timeout     = 10
+      retries     = 3
+      startPeriod = 30
+    }
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = var.log_group_name
+        awslogs-region        = var.region
+        awslogs-stream-prefix = var.name
+      }
+    }
+  }
+}
+
+resource "awsecs_ecs_task_definition" "this" {
+  family                   = var.name
+  network_mode             = "bridge"
+  requires_compatibilities = ["EC2"]
+  container_definitions    = jsonencode([local.container])
+
+  dynamic "volume" {
+    for_each = var.host_volumes
+    content {
+      name      = volume.key
+      host_path = volume.value.host_path
+    }
+  }
+}
+
+resource "awsecs_ecs_service" "this" {
+  name            = var.name
+  cluster         = var.cluster_arn
+  task_definition = awsecs_ecs_task_definition.this.arn
+  desired_count   = var.desired_count
+
+  # A fixed host port fits one task per instance: stop the old task before starting the new one.
+  deployment_minimum_healthy_percent = var.host_port == 0 ? 100 : 0
+  deployment_maximum_percent         = var.host_port == 0 ? 200 : 100
+
+  capacity_provider_strategy {
+    capacity_provider = var.capacity_provider
+    weight            = 1
+    base              = 0
+  }
+
+  service_connect_configuration {
+    enabled   = true
+    namespace = var.namespace_arn
+
+    dynamic "service" {
+      for_each = var.expose && var.container_port != null ? [var.container_port] : []
+      content {
+        port_name      = "main"
+        discovery_name = var.name
+        client_alias {
+          port     = service.value
+          dns_name = var.name
+        }
+      }
+    }
+  }
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+}
