@@ -73,7 +73,8 @@ locals {
 }
 
 module "db" {
-  source = "../modules/ecs-service"
+  source        = "../modules/ecs-service"
+  family_prefix = "${var.name}-"
 
   name               = "dks-db"
   image              = var.db_image
@@ -102,7 +103,8 @@ module "db" {
 }
 
 module "api" {
-  source = "../modules/ecs-service"
+  source        = "../modules/ecs-service"
+  family_prefix = "${var.name}-"
   # Startup order db -> api -> ui: each service is created after the one it talks to.
   depends_on = [module.db]
 
@@ -127,8 +129,9 @@ module "api" {
 }
 
 module "ui" {
-  source     = "../modules/ecs-service"
-  depends_on = [module.api]
+  source        = "../modules/ecs-service"
+  family_prefix = "${var.name}-"
+  depends_on    = [module.api]
 
   name               = "dks-ui"
   image              = local.ui_image

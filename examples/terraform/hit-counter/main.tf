@@ -28,7 +28,8 @@ resource "awsecs_cloudwatch_log_group" "containers" {
 }
 
 module "redis" {
-  source = "../modules/ecs-service"
+  source        = "../modules/ecs-service"
+  family_prefix = "${var.name}-"
 
   name               = "redis"
   image              = var.redis_image
@@ -46,8 +47,9 @@ module "redis" {
 }
 
 module "hit_counter" {
-  source     = "../modules/ecs-service"
-  depends_on = [module.redis]
+  source        = "../modules/ecs-service"
+  family_prefix = "${var.name}-"
+  depends_on    = [module.redis]
 
   name               = "hit-counter"
   image              = var.hit_counter_image

@@ -14,7 +14,7 @@ module "capacity" {
   source = "../modules/ecs-ec2-capacity"
 
   name                          = var.name
-  architecture                  = "x86_64"
+  architecture                  = var.architecture
   instance_type                 = var.instance_type
   desired_capacity              = var.instance_count
   min_size                      = 1
@@ -53,8 +53,9 @@ locals {
 }
 
 module "service" {
-  source   = "../modules/ecs-service"
-  for_each = local.services
+  source        = "../modules/ecs-service"
+  family_prefix = "${var.name}-"
+  for_each      = local.services
 
   name               = each.key
   image              = each.value.image

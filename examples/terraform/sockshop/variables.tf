@@ -14,6 +14,16 @@ variable "region" {
   default     = "us-east-1"
 }
 
+variable "architecture" {
+  description = "x86_64 (default) or arm64. The compose images of Sock Shop are published for x86_64 only; arm64 needs your own builds."
+  type        = string
+  default     = "x86_64"
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.architecture)
+    error_message = "The architecture must be \"x86_64\" or \"arm64\"."
+  }
+}
+
 variable "instance_type" {
   description = "Container instance type (the Sock Shop images are x86_64 only). The 14 services reserve about 2.8 GiB and may use about 5 GiB."
   type        = string

@@ -44,7 +44,7 @@ locals {
 }
 
 resource "awsecs_ecs_task_definition" "this" {
-  family                   = var.name
+  family                   = "${var.family_prefix}${var.name}"
   network_mode             = "bridge"
   requires_compatibilities = ["EC2"]
   container_definitions    = jsonencode([local.container])

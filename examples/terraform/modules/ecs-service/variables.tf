@@ -3,6 +3,12 @@ variable "name" {
   type        = string
 }
 
+variable "family_prefix" {
+  description = "Prefix of the task definition family (families are account-wide; names inside the cluster are not)."
+  type        = string
+  default     = ""
+}
+
 variable "cluster_arn" {
   type = string
 }
