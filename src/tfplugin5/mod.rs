@@ -2,6 +2,8 @@
 //! server, encodes the answers. Knows protobuf and msgpack; knows nothing of AWS.
 
 pub mod codec;
+#[cfg(test)]
+mod codec_props;
 mod convert;
 mod service;
 
