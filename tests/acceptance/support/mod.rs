@@ -153,9 +153,21 @@ pub fn repo_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The provider binary Cargo built for this test run.
+/// The provider binary for this test run: a private copy of what Cargo built, taken once, so a
+/// concurrent `cargo build` in the same target directory cannot swap it mid-suite.
 pub fn provider_binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-awsecs"))
+    static COPY: OnceLock<PathBuf> = OnceLock::new();
+    COPY.get_or_init(|| {
+        let built = PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-awsecs"));
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("provider-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
+        let copy = dir.join("terraform-provider-awsecs");
+        std::fs::copy(&built, &copy)
+            .unwrap_or_else(|e| panic!("copy {} to {}: {e}", built.display(), copy.display()));
+        copy
+    })
+    .clone()
 }
 
 /// The terraform command: `TF_ACC_TERRAFORM_PATH` if set, else `.tools/bin/terraform`.
