@@ -245,6 +245,46 @@ fn service_dns_ttl_updates_in_place() {
 }
 
 #[test]
+fn custom_health_threshold_is_state_only_but_the_block_replaces() {
+    let vpc = default_vpc();
+    let ns = namespace_name("custom");
+    let svc = unique_name("custom");
+    let with = |n: u32| {
+        service_config(
+            &ns,
+            &vpc,
+            &svc,
+            10,
+            &format!("health_check_custom_config {{\n    failure_threshold = {n}\n  }}"),
+        )
+    };
+    let tf = Workdir::new(&with(1));
+    let applied = tf.apply();
+    assert!(
+        applied.stdout.contains("deprecated") || applied.stderr.contains("deprecated"),
+        "the deprecated argument warns:\n{applied}"
+    );
+    let id = tf.state_show("awsecs_service_discovery_service.s")["id"].clone();
+    tf.assert_no_changes();
+
+    // AWS ignores the value (always 1): changing it touches only the state.
+    tf.set_config(&with(3));
+    let plan = tf.assert_changes();
+    assert!(plan.stdout.contains("updated in-place"), "{plan}");
+    tf.assert_no_mutating_calls(|| tf.apply());
+    let s = tf.state_show("awsecs_service_discovery_service.s");
+    assert_eq!(s["health_check_custom_config"][0]["failure_threshold"], 3);
+    assert_eq!(s["id"], id);
+    tf.assert_no_changes();
+
+    // Dropping custom health checking needs a new service.
+    tf.set_config(&service_config(&ns, &vpc, &svc, 10, ""));
+    let plan = tf.assert_changes();
+    assert!(plan.stdout.contains("must be replaced"), "{plan}");
+    tf.destroy();
+}
+
+#[test]
 fn service_force_destroy_deregisters_instances() {
     let vpc = default_vpc();
     let ns = namespace_name("fdns");
@@ -258,6 +298,12 @@ fn service_force_destroy_deregisters_instances() {
     register_instance(&id, "i-0123456789");
     let (_, calls) = tf.record(|| tf.destroy());
     assert!(!service_exists(&id), "the service must be gone");
+    let instance = sd()
+        .get_instance()
+        .service_id(&id)
+        .instance_id("i-0123456789")
+        .send();
+    assert!(block_on(instance).is_err(), "the instance must be gone");
     if tf.requests().is_some() {
         let ops: Vec<String> = calls.iter().map(|c| c.operation()).collect();
         let dereg = ops.iter().position(|o| o == "DeregisterInstance");
