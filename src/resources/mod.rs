@@ -2,7 +2,9 @@
 
 pub mod ecr;
 pub mod iam;
+pub mod logs;
 pub mod meta;
+pub mod servicediscovery;
 
 #[cfg(test)]
 pub mod testing;
@@ -17,6 +19,10 @@ pub fn resources() -> Vec<Arc<dyn Resource<AwsClients>>> {
         iam::role::resource(),
         iam::role_policy_attachment::resource(),
         ecr::repository::resource(),
+        servicediscovery::private_dns_namespace::resource(),
+        servicediscovery::http_namespace::resource(),
+        servicediscovery::service::resource(),
+        logs::log_group::resource(),
     ]
 }
 
@@ -25,5 +31,6 @@ pub fn data_sources() -> Vec<Arc<dyn DataSource<AwsClients>>> {
         meta::caller_identity::data_source(),
         meta::region::data_source(),
         Arc::new(iam::policy_document::PolicyDocument),
+        servicediscovery::dns_namespace_data::data_source(),
     ]
 }

@@ -6,7 +6,9 @@
 #[allow(dead_code, unused_imports)]
 mod support;
 
+mod cloudmap;
 mod ecr;
 mod harness_smoke;
 mod iam;
+mod logs;
 mod protocol;

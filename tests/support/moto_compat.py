@@ -22,6 +22,188 @@ def patch(fn):
     return fn
 
 
+# --- Cloud Map (servicediscovery) and CloudWatch Logs (moto 5.2.5) --------------------------------
+
+
+def _sd_error(code, message):
+    from moto.core.exceptions import JsonRESTError
+
+    return JsonRESTError(code, message)
+
+
+def _sd_service_namespace(service):
+    dns = service.dns_config or {}
+    return service.namespace_id or dns.get("NamespaceId")
+
+
+@patch
+def servicediscovery_delete_namespace_in_use():
+    """AWS refuses DeleteNamespace while services are registered in the namespace
+    (`ResourceInUse: Namespace has associated services`); moto deletes it anyway."""
+    from moto.servicediscovery.models import ServiceDiscoveryBackend
+
+    original = ServiceDiscoveryBackend.delete_namespace
+
+    def delete_namespace(self, namespace_id):
+        if any(_sd_service_namespace(s) == namespace_id for s in self.services.values()):
+            raise _sd_error("ResourceInUse", "Namespace has associated services")
+        return original(self, namespace_id)
+
+    ServiceDiscoveryBackend.delete_namespace = delete_namespace
+
+
+@patch
+def servicediscovery_delete_service_in_use():
+    """AWS refuses DeleteService while instances are registered (`ResourceInUse`) and answers
+    `ServiceNotFound` for an unknown service; moto deletes silently in both cases."""
+    from moto.servicediscovery.models import ServiceDiscoveryBackend
+
+    def delete_service(self, service_id):
+        service = self.get_service(service_id)  # raises ServiceNotFound
+        if service.instances:
+            raise _sd_error(
+                "ResourceInUse",
+                "Service contains registered instances; delete the instances before deleting the service",
+            )
+        self.services.pop(service_id, None)
+
+    ServiceDiscoveryBackend.delete_service = delete_service
+
+
+@patch
+def servicediscovery_list_services_filters():
+    """AWS ListServices honours `Filters` (NAMESPACE_ID with EQ or IN); moto ignores them and
+    lists every service in the region."""
+    import json
+
+    from moto.servicediscovery.responses import ServiceDiscoveryResponse
+
+    def list_services(self):
+        params = json.loads(self.body or "{}")
+        services = list(self.servicediscovery_backend.list_services())
+        for f in params.get("Filters") or []:
+            if f.get("Name") == "NAMESPACE_ID":
+                wanted = set(f.get("Values") or [])
+                services = [s for s in services if _sd_service_namespace(s) in wanted]
+        return json.dumps({"Services": [s.to_json() for s in services]})
+
+    ServiceDiscoveryResponse.list_services = list_services
+
+
+@patch
+def servicediscovery_private_namespaces_share_a_vpc():
+    """AWS lets one VPC hold several private DNS namespaces; only an overlapping name in the same
+    VPC fails, and it fails asynchronously: the operation ends in FAIL with ErrorCode
+    CANNOT_CREATE_HOSTED_ZONE (Route 53 ConflictingDomainExists). moto rejects any second private
+    namespace in a VPC, synchronously, and its operations never carry ErrorCode/ErrorMessage."""
+    from moto.route53 import route53_backends
+    from moto.servicediscovery.models import Namespace, Operation, ServiceDiscoveryBackend
+    from moto.utilities.utils import get_partition
+
+    to_json = Operation.to_json
+
+    def operation_to_json(self, short=False):
+        out = to_json(self, short)
+        if not short and getattr(self, "error_code", None):
+            out["ErrorCode"] = self.error_code
+            out["ErrorMessage"] = self.error_message
+        return out
+
+    Operation.to_json = operation_to_json
+
+    def create_private_dns_namespace(self, name, creator_request_id, description, vpc, tags, properties):
+        overlapping = [
+            ns
+            for ns in self.namespaces.values()
+            if ns.vpc == vpc and (ns.name == name or ns.name.endswith("." + name) or name.endswith("." + ns.name))
+        ]
+        if overlapping:
+            operation = Operation(operation_type="CREATE_NAMESPACE", targets={})
+            operation.status = "FAIL"
+            operation.error_code = "CANNOT_CREATE_HOSTED_ZONE"
+            operation.error_message = (
+                f"The VPC that you chose, {vpc} in region {self.region_name}, is already associated with "
+                f"another private hosted zone that has an overlapping name space, {overlapping[0].name}.. "
+                "(Service: AmazonRoute53; Status Code: 400; Error Code: ConflictingDomainExists)"
+            )
+            self.operations[operation.id] = operation
+            return operation.id
+        dns_properties = dict((properties or {}).get("DnsProperties", {}))
+        zone = route53_backends[self.account_id][get_partition(self.region_name)].create_hosted_zone(
+            f"{name}-hz", private_zone=True, comment=f"hosted zone for private dns namespace {name}"
+        )
+        dns_properties["HostedZoneId"] = zone.id
+        namespace = Namespace(
+            account_id=self.account_id,
+            region=self.region_name,
+            name=name,
+            ns_type="DNS_PRIVATE",
+            creator_request_id=creator_request_id,
+            description=description,
+            dns_properties=dns_properties,
+            http_properties={},
+            vpc=vpc,
+        )
+        self.namespaces[namespace.id] = namespace
+        if tags:
+            self.tagger.tag_resource(namespace.arn, tags)
+        return self._create_operation("CREATE_NAMESPACE", targets={"NAMESPACE": namespace.id})
+
+    ServiceDiscoveryBackend.create_private_dns_namespace = create_private_dns_namespace
+
+
+@patch
+def servicediscovery_service_defaults():
+    """AWS GetService always reports the service's NamespaceId (also when only DnsConfig named
+    it) and its Type: DNS_HTTP for a service with DNS records, HTTP otherwise. moto echoes the
+    request, leaving both null when they were not sent."""
+    from moto.servicediscovery.models import ServiceDiscoveryBackend
+
+    original = ServiceDiscoveryBackend.create_service
+
+    def create_service(self, name, namespace_id, creator_request_id, description, dns_config,
+                       health_check_config, health_check_custom_config, tags, service_type):
+        namespace_id = namespace_id or (dns_config or {}).get("NamespaceId")
+        if not service_type:
+            service_type = "DNS_HTTP" if dns_config else "HTTP"
+        return original(self, name, namespace_id, creator_request_id, description, dns_config,
+                        health_check_config, health_check_custom_config, tags, service_type)
+
+    ServiceDiscoveryBackend.create_service = create_service
+
+
+@patch
+def logs_log_group_class_and_protection():
+    """AWS CreateLogGroup takes logGroupClass (default STANDARD) and deletionProtectionEnabled
+    (default false), and DescribeLogGroups reports both; moto drops them."""
+    from moto.logs.models import LogGroup
+    from moto.logs.responses import LogsResponse
+
+    create = LogsResponse.create_log_group
+
+    def create_log_group(self):
+        out = create(self)
+        group = self.logs_backend.groups.get(self._get_param("logGroupName"))
+        if group is not None:
+            group.log_group_class = self._get_param("logGroupClass") or "STANDARD"
+            group.deletion_protection_enabled = bool(self._get_param("deletionProtectionEnabled"))
+        return out
+
+    LogsResponse.create_log_group = create_log_group
+    describe = LogGroup.to_describe_dict
+
+    def to_describe_dict(self):
+        out = describe(self)
+        out["logGroupClass"] = getattr(self, "log_group_class", "STANDARD")
+        out["deletionProtectionEnabled"] = getattr(self, "deletion_protection_enabled", False)
+        return out
+
+    LogGroup.to_describe_dict = to_describe_dict
+
+
+# --- end Cloud Map / CloudWatch Logs -------------------------------------------------------------
+
+
 def main(argv):
     for _name, fn in PATCHES:
         fn()

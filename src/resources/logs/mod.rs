@@ -1,0 +1,6 @@
+//! CloudWatch Logs resources (regional).
+
+pub mod log_group;
+
+#[cfg(test)]
+mod tests;
