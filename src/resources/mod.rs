@@ -17,6 +17,11 @@ pub fn resources() -> Vec<Arc<dyn Resource<AwsClients>>> {
         iam::role::resource(),
         iam::role_policy_attachment::resource(),
         ecr::repository::resource(),
+        iam::instance_profile::resource(),
+        iam::role_policy::resource(),
+        iam::managed_policy::resource(),
+        ecr::lifecycle_policy::resource(),
+        ecr::repository_policy::resource(),
     ]
 }
 
@@ -25,5 +30,7 @@ pub fn data_sources() -> Vec<Arc<dyn DataSource<AwsClients>>> {
         meta::caller_identity::data_source(),
         meta::region::data_source(),
         Arc::new(iam::policy_document::PolicyDocument),
+        ecr::authorization_token::data_source(),
+        ecr::repository_data::data_source(),
     ]
 }
