@@ -172,10 +172,24 @@ fn check_selection(sel: Option<&Json>, at: &str) -> Result<(), String> {
             "{at}: tagStatus \"tagged\" needs a non-empty tagPrefixList or tagPatternList"
         ));
     }
-    if !s.get("countType").is_some_and(Json::is_string) {
-        return Err(format!(
+    let count_type = s.get("countType").and_then(Json::as_str).ok_or_else(|| {
+        format!(
             "{at}.countType must be a string (e.g. \"imageCountMoreThan\", \"sinceImagePushed\")"
-        ));
+        )
+    })?;
+    // ECR: an age needs its unit, a count must not have one.
+    match (count_type, s.get("countUnit")) {
+        ("sinceImagePushed", None) => {
+            return Err(format!(
+                "{at}: countType \"sinceImagePushed\" needs a countUnit (\"days\")"
+            ))
+        }
+        ("imageCountMoreThan", Some(_)) => {
+            return Err(format!(
+                "{at}.countUnit is only allowed with an age countType such as \"sinceImagePushed\", not \"imageCountMoreThan\""
+            ))
+        }
+        _ => {}
     }
     let count = s.get("countNumber").and_then(whole_number);
     if count.is_none_or(|n| n < 1) {
@@ -343,6 +357,22 @@ mod tests {
             (
                 rule(r#"{"tagStatus":"any","countNumber":1}"#),
                 Some("countType"),
+            ),
+            (
+                rule(r#"{"tagStatus":"any","countType":"sinceImagePushed","countNumber":1}"#),
+                Some("needs a countUnit"),
+            ),
+            (
+                rule(
+                    r#"{"tagStatus":"any","countType":"imageCountMoreThan","countUnit":"days","countNumber":1}"#,
+                ),
+                Some("rules[0].selection.countUnit is only allowed"),
+            ),
+            (
+                rule(
+                    r#"{"tagStatus":"any","countType":"sinceImagePulled","countUnit":"days","countNumber":1}"#,
+                ),
+                None,
             ),
             (
                 rule(&any.replace("\"countNumber\":1", "\"countNumber\":0")),

@@ -7,6 +7,8 @@
 mod support;
 
 mod ecr;
+mod ecr_extra;
 mod harness_smoke;
 mod iam;
+mod iam_extra;
 mod protocol;
