@@ -155,6 +155,48 @@ resource "awsecs_iam_instance_profile" "p" {{
     assert!(profile_roles(&profile).is_none());
 }
 
+#[test]
+fn iam_instance_profile_failed_role_add_keeps_the_profile_in_state() {
+    let name = unique_name("ipfail");
+    let missing = unique_name("nosuchrole");
+    let tf = Workdir::new(&config(&format!(
+        r#"
+resource "awsecs_iam_instance_profile" "p" {{
+  name = "{name}"
+  role = "{missing}"
+}}
+"#
+    )));
+    // AWS retries this error for the IAM propagation window before giving up; moto answers it
+    // as a plain not-found, which fails at once.
+    let err = tf.fail_apply();
+    assert!(
+        err.contains(&format!("adding IAM Role ({missing})")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("role = \"{missing}\"")),
+        "the error must point at role:\n{err}"
+    );
+    // The profile was created before the failure: terraform tracks it (tainted), never orphans it.
+    assert!(profile_roles(&name).is_some(), "the profile exists in IAM");
+    let st = tf.state_json();
+    let tracked = st["values"]["root_module"]["resources"][0].clone();
+    assert_eq!(tracked["address"], "awsecs_iam_instance_profile.p", "{st}");
+    assert_eq!(tracked["values"]["name"], name.as_str());
+    assert_eq!(
+        tracked["values"]["role"],
+        Value::Null,
+        "the role was never added"
+    );
+    assert_eq!(tracked["tainted"], true, "{st}");
+    tf.destroy();
+    assert!(
+        profile_roles(&name).is_none(),
+        "destroy removed the partial profile"
+    );
+}
+
 fn policy_doc(actions: &[&str]) -> String {
     let list: Vec<String> = actions.iter().map(|a| format!("\"{a}\"")).collect();
     format!(
