@@ -23,6 +23,11 @@ pub fn resources() -> Vec<Arc<dyn Resource<AwsClients>>> {
         servicediscovery::http_namespace::resource(),
         servicediscovery::service::resource(),
         logs::log_group::resource(),
+        iam::instance_profile::resource(),
+        iam::role_policy::resource(),
+        iam::managed_policy::resource(),
+        ecr::lifecycle_policy::resource(),
+        ecr::repository_policy::resource(),
     ]
 }
 
@@ -32,5 +37,7 @@ pub fn data_sources() -> Vec<Arc<dyn DataSource<AwsClients>>> {
         meta::region::data_source(),
         Arc::new(iam::policy_document::PolicyDocument),
         servicediscovery::dns_namespace_data::data_source(),
+        ecr::authorization_token::data_source(),
+        ecr::repository_data::data_source(),
     ]
 }

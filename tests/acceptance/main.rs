@@ -8,7 +8,9 @@ mod support;
 
 mod cloudmap;
 mod ecr;
+mod ecr_extra;
 mod harness_smoke;
 mod iam;
+mod iam_extra;
 mod logs;
 mod protocol;

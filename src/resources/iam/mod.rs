@@ -1,7 +1,11 @@
 //! IAM resources (global: no `region` argument) and the finders they share.
 
+pub mod checks;
+pub mod instance_profile;
+pub mod managed_policy;
 pub mod policy_document;
 pub mod role;
+pub mod role_policy;
 pub mod role_policy_attachment;
 
 #[cfg(test)]
