@@ -239,6 +239,15 @@ impl Resource<AwsClients> for ListenerResource {
         if req.config.get("protocol").is_null() {
             plan.state.set("protocol", Value::from("HTTP"));
         }
+        // A protocol change picks (or drops) AWS's default TLS policy: known after apply.
+        let protocol_changed = !req.is_create()
+            && !req
+                .prior
+                .get("protocol")
+                .equivalent(plan.state.get("protocol"));
+        if protocol_changed && req.config.get("ssl_policy").is_null() {
+            plan.state.set("ssl_policy", Value::Unknown);
+        }
         let mut actions_planned = plan.state.get("default_action").clone();
         actions::plan_orders(&mut actions_planned, req.config.get("default_action"));
         plan.state.set("default_action", actions_planned);

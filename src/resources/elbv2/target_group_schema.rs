@@ -441,7 +441,9 @@ fn validate_health_check(hc: &Value, protocol: Option<&str>, diags: &mut Diagnos
         Value::Null => Some(30),
         v => v.as_i64(),
     };
-    let timeout = hc.get("timeout").as_i64();
+    // Out-of-range values already have their own error; comparing them would only add noise.
+    let interval = interval.filter(|i| (5..=300).contains(i));
+    let timeout = hc.get("timeout").as_i64().filter(|t| (2..=120).contains(t));
     if let (Some(t), Some(i), Some(p)) = (timeout, interval, hc_protocol.as_deref()) {
         if HTTP_LIKE.contains(&p) && t >= i {
             diags.invalid(
