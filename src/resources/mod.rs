@@ -1,6 +1,7 @@
 //! The registry: one line per resource and data source, one file each under `<service>/`.
 
 pub mod ecr;
+pub mod elbv2;
 pub mod iam;
 pub mod logs;
 pub mod meta;
@@ -28,6 +29,10 @@ pub fn resources() -> Vec<Arc<dyn Resource<AwsClients>>> {
         iam::managed_policy::resource(),
         ecr::lifecycle_policy::resource(),
         ecr::repository_policy::resource(),
+        elbv2::lb::resource(),
+        elbv2::target_group::resource(),
+        elbv2::listener::resource(),
+        elbv2::listener_rule::resource(),
     ]
 }
 

@@ -9,6 +9,7 @@ mod support;
 mod cloudmap;
 mod ecr;
 mod ecr_extra;
+mod elbv2;
 mod harness_smoke;
 mod iam;
 mod iam_extra;

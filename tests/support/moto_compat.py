@@ -204,6 +204,38 @@ def logs_log_group_class_and_protection():
 # --- end Cloud Map / CloudWatch Logs -------------------------------------------------------------
 
 
+# --- ELBv2 (load balancers, target groups, listeners, rules) ---------------------------------
+
+
+@patch
+def elbv2_target_group_load_balancer_arns():
+    """AWS: DescribeTargetGroups' LoadBalancerArns lists the load balancers whose listeners
+    (default actions) or listener rules forward to the target group at the time of the call.
+    moto 5.2.5 only appends an ARN on CreateListener/CreateRule, so a ModifyListener/ModifyRule
+    that starts forwarding to another target group never associates it, and deleting a listener,
+    rule or load balancer leaves stale ARNs behind. Compute the list from the listeners instead."""
+    from moto.elbv2 import models
+
+    def load_balancer_arns(self):
+        backend = models.elbv2_backends[self.account_id][self.region_name]
+        arns = []
+        for lb in backend.load_balancers.values():
+            for listener in lb.listeners.values():
+                for rule in listener.rules.values():
+                    for action in rule.actions:
+                        forwards_here = self.arn in backend._get_target_group_arns_from(
+                            action_data=action.data
+                        )
+                        if forwards_here and lb.arn not in arns:
+                            arns.append(lb.arn)
+        return arns
+
+    # moto's own code assigns and appends to the attribute; both become no-ops.
+    models.FakeTargetGroup.load_balancer_arns = property(
+        load_balancer_arns, lambda self, _value: None
+    )
+
+
 def main(argv):
     for _name, fn in PATCHES:
         fn()
