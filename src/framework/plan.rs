@@ -109,15 +109,38 @@ fn matching_config<'a>(block: &Block, config: &'a Value, proposed_elem: &Value) 
         .unwrap_or(&Value::Null)
 }
 
-/// Two set elements agree on every attribute the configuration sets.
+/// Two set elements agree on everything the configuration sets: attributes, and nested blocks
+/// recursively (elements made only of blocks, like listener rule conditions, pair up correctly).
 fn same_configured(block: &Block, elem: &Value, config: &Value) -> bool {
+    if config.is_unknown() {
+        return true;
+    }
     if config.is_null() || elem.is_null() {
         return false;
     }
-    block.attributes.iter().all(|a| {
+    let attrs_agree = block.attributes.iter().all(|a| {
         let c = config.get(&a.name);
         c.is_null() || c.is_unknown() || a.values_equivalent(elem.get(&a.name), c)
-    })
+    });
+    attrs_agree
+        && block.blocks.iter().all(|b| {
+            let (e, c) = (elem.get(&b.name), config.get(&b.name));
+            match b.nesting {
+                Nesting::Single | Nesting::Group => {
+                    (c.is_null() && e.is_null()) || same_configured(&b.block, e, c)
+                }
+                Nesting::List | Nesting::Set => {
+                    c.is_unknown()
+                        || (c.elements().len() == e.elements().len()
+                            && c.elements().iter().all(|ce| {
+                                e.elements()
+                                    .iter()
+                                    .any(|ee| same_configured(&b.block, ee, ce))
+                            }))
+                }
+                Nesting::Map => true,
+            }
+        })
 }
 
 /// Paths whose change forces replacement: force-new attributes and blocks that differ between
@@ -512,6 +535,53 @@ mod tests {
             reconcile(&role(), &prior, read).str("policy"),
             Some(r#"{"a":2}"#)
         );
+    }
+
+    #[test]
+    fn set_elements_made_of_blocks_pair_with_their_own_config() {
+        let cond = Block::new()
+            .block(
+                NestedBlock::list(
+                    "path_pattern",
+                    Block::new().attr(Attribute::string_set("values").optional()),
+                )
+                .max(1),
+            )
+            .block(
+                NestedBlock::list(
+                    "host_header",
+                    Block::new().attr(Attribute::string_set("values").optional()),
+                )
+                .max(1),
+            );
+        let b = Block::new().block(NestedBlock::set("condition", cond.clone()));
+        let path = |v: &str| {
+            cond.conform(Value::object([(
+                "path_pattern",
+                Value::List(vec![Value::object([("values", Value::string_set([v]))])]),
+            )]))
+        };
+        let host = |v: &str| {
+            cond.conform(Value::object([(
+                "host_header",
+                Value::List(vec![Value::object([("values", Value::string_set([v]))])]),
+            )]))
+        };
+        let config = b.conform(Value::object([(
+            "condition",
+            Value::Set(vec![path("/api/*"), host("x.example")]),
+        )]));
+        let planned = plan_object(&b, &Value::Null, &config, &config);
+        assert!(
+            planned.get("condition").equivalent(config.get("condition")),
+            "{planned:?}"
+        );
+        assert!(same_configured(
+            &cond,
+            &host("x.example"),
+            &host("x.example")
+        ));
+        assert!(!same_configured(&cond, &path("/api/*"), &host("x.example")));
     }
 
     #[test]
