@@ -7,6 +7,7 @@
 mod support;
 
 mod ec2;
+mod ec2_security_groups;
 mod ecr;
 mod harness_smoke;
 mod iam;

@@ -41,7 +41,8 @@ pub fn expand(p: &Value) -> RequestLaunchTemplateData {
         .set_kernel_id(s(p, "kernel_id"))
         .set_key_name(s(p, "key_name"))
         .set_ram_disk_id(s(p, "ram_disk_id"))
-        .set_user_data(s(p, "user_data").filter(|u| !u.is_empty()))
+        // Always at least one field (as hashicorp/aws does): EC2 rejects empty launch data.
+        .user_data(p.str("user_data").unwrap_or(""))
         .set_ebs_optimized(nullable_bool_value(p.get("ebs_optimized")))
         .set_instance_initiated_shutdown_behavior(
             p.str("instance_initiated_shutdown_behavior")
