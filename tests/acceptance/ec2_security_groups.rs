@@ -280,15 +280,53 @@ resource "awsecs_security_group" "sg" {{
         .security_group_rule_id()
         .unwrap()
         .to_string();
+    // And a network interface still uses it, like the ENI of a task that is stopping.
+    let subnet = block_on(
+        ec2()
+            .describe_subnets()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("default-for-az")
+                    .values("true")
+                    .build(),
+            )
+            .send(),
+    )
+    .expect("DescribeSubnets")
+    .subnets()[0]
+        .subnet_id()
+        .unwrap()
+        .to_string();
+    let eni = block_on(
+        ec2()
+            .create_network_interface()
+            .subnet_id(&subnet)
+            .groups(&id)
+            .description("task ENI")
+            .send(),
+    )
+    .expect("CreateNetworkInterface")
+    .network_interface()
+    .and_then(|n| n.network_interface_id())
+    .unwrap()
+    .to_string();
 
     let err = tf
         .cmd(&["destroy", "-auto-approve", "-input=false", "-no-color"])
         .failure()
         .stderr;
-    assert!(err.contains("DependencyViolation"), "{err}");
-    assert!(err.contains("gave up"), "the error says it retried: {err}");
+    let flat = err.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("DependencyViolation"), "{err}");
     assert!(
-        err.contains(&other),
+        flat.contains("gave up retrying DependencyViolation") && flat.contains("after 2"),
+        "the error says what it retried and for how long: {err}"
+    );
+    assert!(
+        flat.contains(&format!("network interface {eni}")),
+        "the error names the ENI {eni}: {err}"
+    );
+    assert!(
+        flat.contains(&format!("security group {other}")),
         "the error names the dependent group {other}: {err}"
     );
     assert!(group(&id).is_some());
@@ -298,6 +336,13 @@ resource "awsecs_security_group" "sg" {{
     tf.apply();
     let remover = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_secs(2));
+        block_on(
+            ec2()
+                .delete_network_interface()
+                .network_interface_id(&eni)
+                .send(),
+        )
+        .expect("DeleteNetworkInterface");
         block_on(
             ec2()
                 .revoke_security_group_ingress()
