@@ -422,6 +422,28 @@ mod tests {
     }
 
     #[test]
+    fn giving_up_on_the_profile_says_what_was_retried_and_how_long() {
+        use crate::aws::retry::{Last, RetryError};
+        let planned = Value::object([(
+            "iam_instance_profile",
+            Value::List(vec![Value::object([("name", Value::from("ecs-hosts"))])]),
+        )]);
+        let e: RetryError<&str> = RetryError::TimedOut {
+            what: retry_what(&planned),
+            elapsed: PROPAGATION_TIMEOUT,
+            attempts: 31,
+            last: Last::Error("InvalidParameterValue: Invalid IAM Instance Profile name"),
+        };
+        let d = e.diag_with("creating EC2 Launch Template", "web", |e| e.to_string());
+        assert_eq!(d.summary, "creating EC2 Launch Template (web)");
+        assert!(
+            d.detail.starts_with("gave up retrying \"Invalid IAM Instance Profile\" while IAM instance profile ecs-hosts propagates to EC2 after 2m0s (31 attempts); last error: InvalidParameterValue"),
+            "{}",
+            d.detail
+        );
+    }
+
+    #[test]
     fn profile_arn_and_name_conflict_at_their_path() {
         let b = schema().block;
         let cfg = b.conform(Value::object([(
