@@ -1,11 +1,14 @@
 //! AWS: provider configuration, the client set, retries/waiters, tags and JSON normalizers shared by
 //! the resources.
 
+pub mod cidr;
 pub mod clients;
 pub mod config;
 pub mod container_definitions;
 pub mod ecr_lifecycle;
+pub mod ec2_tags;
 pub mod errors;
+pub mod filters;
 pub mod names;
 pub mod policy;
 pub mod retry;

@@ -1,5 +1,6 @@
 //! The registry: one line per resource and data source, one file each under `<service>/`.
 
+pub mod ec2;
 pub mod ecr;
 pub mod elbv2;
 pub mod iam;
@@ -33,6 +34,10 @@ pub fn resources() -> Vec<Arc<dyn Resource<AwsClients>>> {
         elbv2::target_group::resource(),
         elbv2::listener::resource(),
         elbv2::listener_rule::resource(),
+        ec2::launch_template::resource(),
+        ec2::security_group::resource(),
+        ec2::security_group_rule::ingress(),
+        ec2::security_group_rule::egress(),
     ]
 }
 
@@ -44,5 +49,9 @@ pub fn data_sources() -> Vec<Arc<dyn DataSource<AwsClients>>> {
         servicediscovery::dns_namespace_data::data_source(),
         ecr::authorization_token::data_source(),
         ecr::repository_data::data_source(),
+        ec2::data_sources::vpc(),
+        ec2::data_sources::subnets(),
+        ec2::data_sources::security_group(),
+        ec2::ssm_parameter::data_source(),
     ]
 }

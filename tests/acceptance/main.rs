@@ -7,6 +7,8 @@
 mod support;
 
 mod cloudmap;
+mod ec2;
+mod ec2_security_groups;
 mod ecr;
 mod ecr_extra;
 mod elbv2;
