@@ -7,7 +7,9 @@ pub mod container_definitions;
 pub mod errors;
 pub mod names;
 pub mod policy;
+pub mod readback;
 pub mod retry;
+pub mod tag_lists;
 pub mod tags;
 
 use std::sync::Arc;

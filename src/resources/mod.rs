@@ -1,5 +1,6 @@
 //! The registry: one line per resource and data source, one file each under `<service>/`.
 
+pub mod autoscaling;
 pub mod ecr;
 pub mod iam;
 pub mod meta;
@@ -17,6 +18,7 @@ pub fn resources() -> Vec<Arc<dyn Resource<AwsClients>>> {
         iam::role::resource(),
         iam::role_policy_attachment::resource(),
         ecr::repository::resource(),
+        autoscaling::group::resource(),
     ]
 }
 

@@ -6,6 +6,7 @@
 #[allow(dead_code, unused_imports)]
 mod support;
 
+mod capacity;
 mod ecr;
 mod harness_smoke;
 mod iam;
