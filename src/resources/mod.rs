@@ -2,6 +2,7 @@
 
 pub mod autoscaling;
 pub mod ecr;
+pub mod ecs;
 pub mod iam;
 pub mod meta;
 
@@ -19,6 +20,9 @@ pub fn resources() -> Vec<Arc<dyn Resource<AwsClients>>> {
         iam::role_policy_attachment::resource(),
         ecr::repository::resource(),
         autoscaling::group::resource(),
+        ecs::cluster::resource(),
+        ecs::capacity_provider::resource(),
+        ecs::cluster_capacity_providers::resource(),
     ]
 }
 
