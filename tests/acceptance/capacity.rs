@@ -18,6 +18,7 @@ fn ec2() -> aws_sdk_ec2::Client {
 /// Amazon Linux 2023 image the EC2 API lists.
 struct LaunchTemplate {
     id: String,
+    name: String,
 }
 
 impl LaunchTemplate {
@@ -42,10 +43,11 @@ impl LaunchTemplate {
             .and_then(|i| i.image_id())
             .expect("an ECS-optimised AMI")
             .to_string();
+        let name = unique_name("lt");
         let out = block_on(
             ec2()
                 .create_launch_template()
-                .launch_template_name(unique_name("lt"))
+                .launch_template_name(&name)
                 .launch_template_data(
                     aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
                         .image_id(image)
@@ -60,7 +62,7 @@ impl LaunchTemplate {
             .and_then(|t| t.launch_template_id())
             .expect("launch template id")
             .to_string();
-        LaunchTemplate { id }
+        LaunchTemplate { id, name }
     }
 }
 
@@ -214,29 +216,64 @@ fn autoscaling_group_resizes_in_place_and_clamps_unmanaged_capacity() {
 }
 
 #[test]
-fn autoscaling_group_sizes_are_checked_at_plan_time() {
-    // (sizes, the source line terraform shows for the attribute path, the message)
+fn autoscaling_group_switches_launch_template_by_name_in_place() {
+    let (first, second) = (LaunchTemplate::new(), LaunchTemplate::new());
+    let name = unique_name("asglt");
+    let subnet = default_subnet();
+    let sizes = "min_size = 1\n  max_size = 1";
+    let tf = Workdir::new(&group_config(&name, &first.id, &subnet, sizes, ""));
+    tf.apply();
+    let by_name = group_config(&name, &first.id, &subnet, sizes, "").replace(
+        &format!("id = \"{}\"", first.id),
+        &format!("name = \"{}\"", second.name),
+    );
+    tf.set_config(&by_name);
+    let plan = tf.assert_changes();
+    assert!(plan.stdout.contains("updated in-place"), "{plan}");
+    tf.apply();
+    let lt = group(&name)
+        .and_then(|g| g.launch_template().cloned())
+        .expect("launch template");
+    assert_eq!(lt.launch_template_id(), Some(second.id.as_str()));
+    assert_eq!(
+        tf.state_show("awsecs_autoscaling_group.g")["launch_template"][0]["id"],
+        second.id.as_str()
+    );
+    tf.assert_no_changes();
+    tf.destroy();
+}
+
+#[test]
+fn autoscaling_group_arguments_are_checked_at_plan_time() {
+    let (lt, subnet) = ("lt-0123456789abcdef0", "subnet-12345678");
+    let both_ids = format!("id = \"{lt}\"\n    name = \"web\"");
+    // (sizes, launch_template body, the source line terraform shows for the path, the message)
     let cases = [
         (
             "min_size = 3\n  max_size = 1",
+            None,
             "min_size = 3",
             "min_size (3) must be less than or equal to max_size (1)",
         ),
         (
             "min_size = 1\n  max_size = 2\n  desired_capacity = 5",
+            None,
             "desired_capacity = 5",
             "desired_capacity (5) must be within [min_size 1, max_size 2]",
         ),
+        (
+            "min_size = 1\n  max_size = 2",
+            Some(both_ids.as_str()),
+            "id = \"lt-0123456789abcdef0\"",
+            "conflicts with launch_template[0].name",
+        ),
     ];
-    for (sizes, line, text) in cases {
-        let name = unique_name("asgbad");
-        let tf = Workdir::new(&group_config(
-            &name,
-            "lt-0123456789abcdef0",
-            "subnet-12345678",
-            sizes,
-            "",
-        ));
+    for (sizes, template, line, text) in cases {
+        let mut body = group_config(&unique_name("asgbad"), lt, subnet, sizes, "");
+        if let Some(t) = template {
+            body = body.replace(&format!("id = \"{lt}\""), t);
+        }
+        let tf = Workdir::new(&body);
         let err = tf.assert_no_mutating_calls(|| tf.fail_plan());
         assert!(err.contains(text), "{err}");
         assert!(

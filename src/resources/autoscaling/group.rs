@@ -129,6 +129,8 @@ async fn update_group(
     planned: &Value,
     name: &str,
 ) -> Result<(), Diagnostic> {
+    // A value only known after apply is derived from another change (e.g. the zones of new
+    // subnets): that change is what gets sent.
     let changed =
         |k: &str| !prior.get(k).equivalent(planned.get(k)) && planned.get(k).is_wholly_known();
     let mut req = asg
@@ -169,10 +171,14 @@ async fn update_group(
         "health_check_grace_period",
         req.set_health_check_grace_period(i32_of(planned, "health_check_grace_period"))
     );
-    on_change!(
-        "launch_template",
-        req.set_launch_template(launch_template_spec(planned))
-    );
+    // A template switched by name has an id known only after apply: send the name.
+    if !prior
+        .get("launch_template")
+        .equivalent(planned.get("launch_template"))
+    {
+        any = true;
+        req = req.set_launch_template(launch_template_spec(planned));
+    }
     on_change!(
         "launch_configuration",
         req.set_launch_configuration_name(planned.str("launch_configuration").map(str::to_string))

@@ -488,6 +488,30 @@ mod tests {
     }
 
     #[test]
+    fn errors_are_classified_by_code_and_message() {
+        use aws_smithy_types::error::ErrorMetadata;
+        let e = |code: &str, msg: &str| ErrorMetadata::builder().code(code).message(msg).build();
+        assert!(is_instance_profile_propagation(&e(
+            "ValidationError",
+            "Invalid IAM Instance Profile name"
+        )));
+        assert!(!is_instance_profile_propagation(&e(
+            "ValidationError",
+            "Max bigger than min"
+        )));
+        assert!(is_group_not_found(&e(
+            "ValidationError",
+            "AutoScalingGroup name not found - AutoScalingGroup 'x' not found"
+        )));
+        assert!(!is_group_not_found(&e(
+            "ValidationError",
+            "Invalid IAM Instance Profile"
+        )));
+        assert!(is_busy(&e("ScalingActivityInProgress", "")) && is_busy(&e("ResourceInUse", "")));
+        assert!(!is_busy(&e("AccessDenied", "")));
+    }
+
+    #[test]
     fn creates_wait_for_at_least_updates_for_exactly() {
         let create = CapacityTarget {
             asg: 2,
