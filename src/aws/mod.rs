@@ -11,7 +11,9 @@ pub mod errors;
 pub mod filters;
 pub mod names;
 pub mod policy;
+pub mod readback;
 pub mod retry;
+pub mod tag_lists;
 pub mod tags;
 
 use std::sync::Arc;

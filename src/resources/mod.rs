@@ -3,6 +3,9 @@
 pub mod ec2;
 pub mod ecr;
 pub mod elbv2;
+pub mod autoscaling;
+pub mod ecr;
+pub mod ecs;
 pub mod iam;
 pub mod logs;
 pub mod meta;
@@ -38,6 +41,10 @@ pub fn resources() -> Vec<Arc<dyn Resource<AwsClients>>> {
         ec2::security_group::resource(),
         ec2::security_group_rule::ingress(),
         ec2::security_group_rule::egress(),
+        autoscaling::group::resource(),
+        ecs::cluster::resource(),
+        ecs::capacity_provider::resource(),
+        ecs::cluster_capacity_providers::resource(),
     ]
 }
 

@@ -9,6 +9,7 @@ mod support;
 mod cloudmap;
 mod ec2;
 mod ec2_security_groups;
+mod capacity;
 mod ecr;
 mod ecr_extra;
 mod elbv2;
