@@ -4,6 +4,7 @@
 pub mod clients;
 pub mod config;
 pub mod container_definitions;
+pub mod ecs_json;
 pub mod errors;
 pub mod names;
 pub mod policy;
