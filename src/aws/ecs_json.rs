@@ -4,7 +4,7 @@
 //! user's JSON to SDK types is lossy and always behind the newest ECS fields. So:
 //!
 //! - **Writes**: RegisterTaskDefinition is built with the SDK as usual (every other field typed),
-//!   then [`replace_member`] swaps the serialized body's `containerDefinitions` for the user's
+//!   then [`replace_members`] swaps the serialized body's `containerDefinitions` for the user's
 //!   array (nulls stripped) in `customize().mutate_request(..)`, which runs before signing on
 //!   every attempt, and fixes `Content-Length`.
 //! - **Reads**: [`CaptureBody`] is an interceptor that keeps the raw response body, so
@@ -52,9 +52,9 @@ pub fn container_definitions_for_request(doc: &str) -> Result<J, String> {
     }
 }
 
-/// Sets member `name` of a JSON request body to `value`. The body must be a JSON object (or
-/// empty, for an input with no members serialized).
-pub fn with_member(body: &[u8], name: &str, value: &J) -> Result<Vec<u8>, String> {
+/// Sets the given members of a JSON request body. The body must be a JSON object (or empty, for
+/// an input with no members serialized).
+pub fn with_members(body: &[u8], members: &Map<String, J>) -> Result<Vec<u8>, String> {
     let mut obj: Map<String, J> = if body.iter().all(u8::is_ascii_whitespace) {
         Map::new()
     } else {
@@ -64,36 +64,30 @@ pub fn with_member(body: &[u8], name: &str, value: &J) -> Result<Vec<u8>, String
             Err(e) => return Err(format!("request body is not JSON: {e}")),
         }
     };
-    obj.insert(name.to_string(), value.clone());
+    for (k, v) in members {
+        obj.insert(k.clone(), v.clone());
+    }
     serde_json::to_vec(&J::Object(obj)).map_err(|e| e.to_string())
 }
 
-/// A `mutate_request` hook that replaces member `name` of the JSON body with `value` and keeps
-/// `Content-Length` right. A body it cannot rewrite is left alone, so the SDK's own (placeholder)
-/// serialization reaches ECS and fails loudly there rather than silently sending something else.
-pub fn replace_member(
-    name: &'static str,
-    value: J,
+/// A `mutate_request` hook that sets `members` in the JSON body and keeps `Content-Length`
+/// right. A body it cannot rewrite is left alone, so the SDK's own serialization reaches ECS and
+/// fails loudly there rather than silently sending something else.
+pub fn replace_members(
+    members: Map<String, J>,
 ) -> impl Fn(&mut HttpRequest) + Send + Sync + 'static {
     move |req: &mut HttpRequest| {
         let Some(bytes) = req.body().bytes() else {
-            log_warn!(
-                "request body is streaming; cannot replace member",
-                "member" = name
-            );
+            log_warn!("request body is streaming; cannot set JSON members");
             return;
         };
-        match with_member(bytes, name, &value) {
+        match with_members(bytes, &members) {
             Ok(new) => {
                 let len = new.len();
                 *req.body_mut() = SdkBody::from(new);
                 req.headers_mut().insert("Content-Length", len.to_string());
             }
-            Err(e) => log_warn!(
-                "cannot replace request member",
-                "member" = name,
-                "error" = e
-            ),
+            Err(e) => log_warn!("cannot set request JSON members", "error" = e),
         }
     }
 }
@@ -142,6 +136,27 @@ pub fn raw_container_definitions(response: &J) -> Option<J> {
         .cloned()
 }
 
+/// ECS tags as a map, from a raw response's `[{"key": .., "value": ..}]` list.
+pub fn tags_from_json(v: Option<&J>) -> crate::aws::tags::Tags {
+    v.and_then(J::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|t| {
+            Some((
+                t.get("key")?.as_str()?.to_string(),
+                t.get("value").and_then(J::as_str).unwrap_or("").to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// ECS's SDK tag list for a map.
+pub fn to_ecs_tags(tags: &crate::aws::tags::Tags) -> Vec<aws_sdk_ecs::types::Tag> {
+    tags.iter()
+        .map(|(k, v)| aws_sdk_ecs::types::Tag::builder().key(k).value(v).build())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,17 +175,21 @@ mod tests {
     #[test]
     fn member_replacement_keeps_other_members() {
         let body = br#"{"family":"f","containerDefinitions":[{"name":"placeholder"}],"cpu":"256"}"#;
-        let out = with_member(body, "containerDefinitions", &json!([{"name":"web"}])).unwrap();
+        let members = json!({"containerDefinitions": [{"name":"web"}]});
+        let out = with_members(body, members.as_object().unwrap()).unwrap();
         let v: J = serde_json::from_slice(&out).unwrap();
         assert_eq!(
             v,
             json!({"family":"f","containerDefinitions":[{"name":"web"}],"cpu":"256"})
         );
         assert_eq!(
-            serde_json::from_slice::<J>(&with_member(b"", "a", &json!(1)).unwrap()).unwrap(),
+            serde_json::from_slice::<J>(
+                &with_members(b"", json!({"a":1}).as_object().unwrap()).unwrap()
+            )
+            .unwrap(),
             json!({"a":1})
         );
-        assert!(with_member(b"[1]", "a", &json!(1)).is_err());
+        assert!(with_members(b"[1]", &Map::new()).is_err());
         assert!(container_definitions_for_request("{}").is_err());
         assert!(container_definitions_for_request("[").is_err());
     }
@@ -245,7 +264,11 @@ mod tests {
             .register_task_definition()
             .family("f")
             .customize()
-            .mutate_request(replace_member("containerDefinitions", user.clone()))
+            .mutate_request(replace_members(
+                [("containerDefinitions".to_string(), user.clone())]
+                    .into_iter()
+                    .collect(),
+            ))
             .interceptor(capture.clone())
             .send()
             .await

@@ -1,6 +1,7 @@
 //! The registry: one line per resource and data source, one file each under `<service>/`.
 
 pub mod ecr;
+pub mod ecs;
 pub mod iam;
 pub mod meta;
 
@@ -17,6 +18,8 @@ pub fn resources() -> Vec<Arc<dyn Resource<AwsClients>>> {
         iam::role::resource(),
         iam::role_policy_attachment::resource(),
         ecr::repository::resource(),
+        ecs::task_definition::resource(),
+        // ecs::service::resource(),
     ]
 }
 

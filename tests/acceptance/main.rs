@@ -7,6 +7,7 @@
 mod support;
 
 mod ecr;
+mod ecs_workloads;
 mod harness_smoke;
 mod iam;
 mod protocol;
