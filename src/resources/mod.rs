@@ -19,7 +19,7 @@ pub fn resources() -> Vec<Arc<dyn Resource<AwsClients>>> {
         iam::role_policy_attachment::resource(),
         ecr::repository::resource(),
         ecs::task_definition::resource(),
-        // ecs::service::resource(),
+        ecs::service::resource(),
     ]
 }
 
