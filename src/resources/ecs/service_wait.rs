@@ -191,6 +191,14 @@ pub async fn stable(
                 .service(service)
                 .set_cluster(cluster.map(str::to_string))
                 .created_at(CreatedAt::builder().after(after).build())
+                .customize()
+                // An optional refinement: a failing endpoint must not hold the wait in the
+                // SDK's retry loop (max_retries can mean minutes): one failure switches this wait
+                // to the service's rollout state.
+                .config_override(
+                    aws_sdk_ecs::config::Builder::default()
+                        .retry_config(aws_sdk_ecs::config::retry::RetryConfig::standard().with_max_attempts(2)),
+                )
                 .send()
                 .await;
             match listed {
