@@ -240,6 +240,12 @@ fn ecs_task_definition_validation_fails_at_plan_with_paths() {
             r#"[{"name": "a", "image": "x"}]"#,
             "FARGATE cpu 256 allows memory 512..2048 MiB",
         ),
+        (
+            "fargatenet",
+            "  requires_compatibilities = [\"FARGATE\"]\n  cpu = \"256\"\n  memory = \"512\"",
+            r#"[{"name": "a", "image": "x"}]"#,
+            r#"FARGATE tasks need network_mode = \"awsvpc\" (got unset)"#,
+        ),
     ];
     let body: String = cases.iter().map(|(l, e, d, _)| td(l, e, d)).collect();
     let tf = Workdir::new(&config(&body));
@@ -256,4 +262,51 @@ fn ecs_task_definition_validation_fails_at_plan_with_paths() {
     // Paths: the container checks point at container_definitions, the Fargate size at memory.
     assert!(err.contains("container_definitions = <<-JSON"), "{err}");
     assert!(err.contains("memory = \"4096\""), "{err}");
+}
+
+#[test]
+fn ecs_task_definition_track_latest_follows_new_revisions() {
+    // CI/CD registers revisions outside Terraform (hashicorp/aws #632): with track_latest the
+    // resource follows the family's latest ACTIVE revision instead of planning to replace it.
+    let family = unique_name("tdlatest");
+    let tf = Workdir::new(&config(&format!(
+        r#"
+resource "awsecs_ecs_task_definition" "t" {{
+  family       = "{family}"
+  track_latest = true
+  container_definitions = jsonencode([{{ name = "app", image = "nginx:1.27", memory = 64 }}])
+}}
+"#
+    )));
+    tf.apply();
+    let first = s(&tf.state_show("awsecs_ecs_task_definition.t"), "arn").to_string();
+    let c = aws_sdk_ecs::types::ContainerDefinition::builder()
+        .name("app")
+        .image("nginx:1.27")
+        .memory(64)
+        .build();
+    let out = block_on(
+        ecs()
+            .register_task_definition()
+            .family(&family)
+            .container_definitions(c)
+            .send(),
+    )
+    .expect("RegisterTaskDefinition");
+    let second = out
+        .task_definition()
+        .and_then(|t| t.task_definition_arn())
+        .unwrap()
+        .to_string();
+    tf.assert_no_mutating_calls(|| tf.assert_no_changes());
+    tf.cmd(&["apply", "-refresh-only", "-auto-approve", "-no-color"])
+        .success();
+    let st = tf.state_show("awsecs_ecs_task_definition.t");
+    assert_eq!(s(&st, "arn"), second, "state follows the latest revision");
+    assert_ne!(first, second);
+    tf.destroy();
+    assert!(
+        !td_active(&second),
+        "destroy deregisters the tracked revision"
+    );
 }

@@ -87,6 +87,31 @@ pub fn check_containers(config: &Value, diags: &mut Diagnostics) {
     );
 }
 
+/// Fargate runs tasks only in awsvpc mode (ECS refuses the registration otherwise).
+pub fn check_fargate_network(config: &Value, diags: &mut Diagnostics) {
+    let (compat, mode) = (
+        config.get("requires_compatibilities"),
+        config.get("network_mode"),
+    );
+    if !compat.is_wholly_known() || !mode.is_known() {
+        return;
+    }
+    let fargate = config
+        .strings("requires_compatibilities")
+        .iter()
+        .any(|c| c == "FARGATE");
+    if fargate && mode.as_str() != Some("awsvpc") {
+        let got = mode
+            .as_str()
+            .map(|m| format!("{m:?}"))
+            .unwrap_or_else(|| "unset".into());
+        diags.invalid(
+            AttrPath::attr("network_mode"),
+            format!("FARGATE tasks need network_mode = \"awsvpc\" (got {got})"),
+        );
+    }
+}
+
 /// The state for a described task definition (`response` is DescribeTaskDefinition's raw JSON).
 /// `reference` is the prior state or the plan: its `container_definitions` spelling is kept when
 /// ECS's answer is equivalent under the task's network mode.
@@ -219,6 +244,7 @@ impl Resource<AwsClients> for TaskDefinition {
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         check_containers(config, diags);
+        check_fargate_network(config, diags);
     }
 
     async fn modify_plan(
