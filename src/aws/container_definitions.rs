@@ -317,6 +317,18 @@ fn parse_size(s: &str, unit_big: &str, factor: f64) -> Option<i64> {
     t.parse::<i64>().ok()
 }
 
+/// Task-level `cpu` values that mean the same ("1 vCPU" and "1024"); ECS stores the units.
+pub fn same_cpu(a: &str, b: &str) -> bool {
+    a == b
+        || matches!((parse_size(a, "vcpu", 1024.0), parse_size(b, "vcpu", 1024.0)), (Some(x), Some(y)) if x == y)
+}
+
+/// Task-level `memory` values that mean the same ("2 GB" and "2048"); ECS stores MiB.
+pub fn same_memory(a: &str, b: &str) -> bool {
+    a == b
+        || matches!((parse_size(a, "gb", 1024.0), parse_size(b, "gb", 1024.0)), (Some(x), Some(y)) if x == y)
+}
+
 fn validate_fargate_size(cpu: Option<&str>, memory: Option<&str>, diags: &mut Diagnostics) {
     let (Some(cpu_s), Some(mem_s)) = (cpu, memory) else {
         let missing = if cpu.is_none() { "cpu" } else { "memory" };
@@ -483,6 +495,13 @@ mod tests {
             Some(AttrPath::attr("cpu"))
         );
         assert!(check(ok, &["FARGATE"], None, Some("512")).has_errors());
+    }
+
+    #[test]
+    fn task_sizes_compare_in_units() {
+        assert!(same_cpu("1 vCPU", "1024") && same_cpu("0.5 vcpu", "512"));
+        assert!(!same_cpu("1 vCPU", "512"));
+        assert!(same_memory("2 GB", "2048") && !same_memory("2GB", "1024"));
     }
 
     #[test]

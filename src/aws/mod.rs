@@ -7,6 +7,7 @@ pub mod config;
 pub mod container_definitions;
 pub mod ecr_lifecycle;
 pub mod ec2_tags;
+pub mod ecs_json;
 pub mod errors;
 pub mod filters;
 pub mod names;

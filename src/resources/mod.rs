@@ -45,6 +45,8 @@ pub fn resources() -> Vec<Arc<dyn Resource<AwsClients>>> {
         ecs::cluster::resource(),
         ecs::capacity_provider::resource(),
         ecs::cluster_capacity_providers::resource(),
+        ecs::task_definition::resource(),
+        ecs::service::resource(),
     ]
 }
 

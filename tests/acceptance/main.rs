@@ -13,6 +13,7 @@ mod capacity;
 mod ecr;
 mod ecr_extra;
 mod elbv2;
+mod ecs_workloads;
 mod harness_smoke;
 mod iam;
 mod iam_extra;

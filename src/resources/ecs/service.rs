@@ -1,0 +1,513 @@
+//! `awsecs_ecs_service`, the twin of `aws_ecs_service`. ID: the service ARN. Import ID:
+//! `cluster-name/service-name`.
+//!
+//! Design choices (see the module docs of `service_schema` and `service_wait` for the rest):
+//! - Requests carry the service's structures as ECS JSON built from the same mapping the read
+//!   uses (`service_schema`); the SDK sends, signs and retries.
+//! - A `capacity_provider_strategy` change (including launch type ↔ capacity providers) is an
+//!   in-place update, and the provider sets `forceNewDeployment` itself because ECS does not
+//!   redeploy for a strategy change alone (hashicorp/aws 6.x instead refuses the plan unless
+//!   `force_new_deployment = true`; pain point #12). Only a change between two launch types
+//!   replaces the service.
+//! - When a DescribeServices answer omits an optional structure (deployment configuration,
+//!   placement, execute command, grace period, Service Connect, ...), the prior value is kept:
+//!   absence is not a change.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+use serde_json::Value as J;
+
+use super::service_schema::schema;
+use super::service_state::{create_members, state_from, update_members};
+use super::service_wait::{self as wait, wait_diag};
+use crate::aws::container_definitions as cdefs;
+use crate::aws::ecs_json::{self, CaptureBody};
+use crate::aws::retry::{self, PROPAGATION_TIMEOUT};
+use crate::aws::{errors, plan_region, tags, AwsClients};
+use crate::framework::resource::timeout;
+use crate::framework::{
+    ApplyError, ApplyResult, AttrPath, Ctx, Diagnostic, Diagnostics, Plan, PlanRequest, Resource,
+    Schema, Value,
+};
+
+pub const TYPE: &str = "awsecs_ecs_service";
+const KIND: &str = "ECS Service";
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20 * 60);
+
+pub struct EcsService;
+
+/// IAM and load balancer propagation errors CreateService/UpdateService may see right after the
+/// role, target group or cluster was created (hashicorp/aws `retryServiceCreate`, plus the ECS
+/// infrastructure role message of #38538).
+fn is_propagation<E: aws_smithy_types::error::metadata::ProvideErrorMetadata>(e: &E) -> bool {
+    const MESSAGES: &[&str] = &[
+        "verify that the ECS service role being passed has the proper permissions",
+        "does not have an associated load balancer",
+        "Unable to assume the service linked role",
+        "ECS was unable to assume the configured ECS Infrastructure Role",
+        "Unable to assume role and validate the listeners",
+    ];
+    errors::has_code(e, "ClusterNotFoundException")
+        || MESSAGES
+            .iter()
+            .any(|m| errors::code_and_message_contains(e, "InvalidParameterException", m))
+}
+
+/// The cluster to address the service in: the state's, else the one in a long service ARN.
+pub(super) fn cluster_of(v: &Value) -> Option<String> {
+    if let Some(c) = v.str("cluster").filter(|c| !c.is_empty()) {
+        return Some(c.to_string());
+    }
+    let arn = v.str("arn").or_else(|| v.str("id"))?;
+    let parts: Vec<&str> = arn.split_once(":service/")?.1.split('/').collect();
+    (parts.len() == 2).then(|| parts[0].to_string())
+}
+
+fn service_ref(v: &Value) -> Option<String> {
+    [v.str("arn"), v.str("id"), v.str("name")]
+        .into_iter()
+        .flatten()
+        .find(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// Plan-time checks against the task definition the service will run (a read, never a write):
+/// awsvpc needs network_configuration and other modes refuse it; Service Connect port names must
+/// exist in the containers' port mappings.
+async fn check_task_definition(ctx: &Ctx<AwsClients>, config: &Value, diags: &mut Diagnostics) {
+    let Some(td) = config.get("task_definition").as_str() else {
+        return;
+    };
+    let nc = config.get("network_configuration");
+    let sc = config.get("service_connect_configuration");
+    if !nc.is_known() || !sc.is_known() {
+        return;
+    }
+    let set = ctx.client.regional(config);
+    let capture = CaptureBody::new();
+    let res = set
+        .ecs()
+        .describe_task_definition()
+        .task_definition(td)
+        .customize()
+        .interceptor(capture.clone())
+        .send()
+        .await;
+    let Some(raw) = res.ok().and(capture.json()) else {
+        return; // not resolvable now (e.g. not registered yet): ECS will judge at apply
+    };
+    let mode = raw
+        .get("taskDefinition")
+        .and_then(|t| t.get("networkMode"))
+        .and_then(J::as_str)
+        .unwrap_or("bridge");
+    let has_nc = !nc.elements().is_empty();
+    if mode == "awsvpc" && !has_nc {
+        diags.invalid(AttrPath::attr("network_configuration"), format!("task definition {td} uses network_mode \"awsvpc\": set a network_configuration block with subnets (and security_groups)"));
+    } else if mode != "awsvpc" && has_nc {
+        diags.invalid(AttrPath::attr("network_configuration"), format!("task definition {td} uses network_mode {mode:?}; network_configuration is only valid with \"awsvpc\""));
+    }
+    let defs = ecs_json::raw_container_definitions(&raw)
+        .unwrap_or(J::Null)
+        .to_string();
+    let names = cdefs::port_names(&defs);
+    for (k, svc) in sc
+        .elements()
+        .first()
+        .map(|c| c.get("service").elements())
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+    {
+        if let Some(p) = svc.get("port_name").as_str() {
+            if !names.iter().any(|n| n == p) {
+                let listed = if names.is_empty() {
+                    "none: name a port mapping (\"name\": ...) in container_definitions".to_string()
+                } else {
+                    names.join(", ")
+                };
+                diags.invalid(
+                    AttrPath::attr("service_connect_configuration").index(0).then("service").index(k).then("port_name"),
+                    format!("port name {p:?} is not a named port mapping of task definition {td} (named ports: {listed})"),
+                );
+            }
+        }
+    }
+}
+
+async fn read_fresh(
+    ctx: &Ctx<AwsClients>,
+    reference: &Value,
+    service: &str,
+    cluster: Option<&str>,
+) -> Result<Value, Diagnostic> {
+    let set = ctx.client.regional(reference);
+    let svc = wait::describe_raw(set.ecs(), cluster, service)
+        .await
+        .map_err(|e| errors::aws_diag(&format!("reading {KIND}"), service, &e))?;
+    let Some(svc) = svc else {
+        return Err(Diagnostic::error(
+            format!("reading {KIND} ({service})"),
+            "the service was not found right after it was written",
+        ));
+    };
+    Ok(state_from(&svc, reference, &ctx.client, set.region()))
+}
+
+#[async_trait]
+impl Resource<AwsClients> for EcsService {
+    fn type_name(&self) -> &'static str {
+        TYPE
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        let lt = config.get("launch_type");
+        let cps = config.get("capacity_provider_strategy");
+        if lt.as_str().is_some() && cps.is_known() && !cps.elements().is_empty() {
+            diags.invalid(AttrPath::attr("launch_type"), "conflicts with capacity_provider_strategy: a service runs either on a launch type or on capacity providers; remove one of them");
+        }
+    }
+
+    async fn modify_plan(
+        &self,
+        ctx: &Ctx<AwsClients>,
+        req: &PlanRequest<'_>,
+        plan: &mut Plan,
+        diags: &mut Diagnostics,
+    ) {
+        plan_region(&ctx.client, req.config, plan);
+        tags::plan_tags_all(ctx.client.default_tags(), req.config, plan);
+        check_task_definition(ctx, req.config, diags).await;
+        if req.is_create() {
+            return;
+        }
+        let (prior, state) = (req.prior, &mut plan.state);
+        let cps_changed = !prior
+            .get("capacity_provider_strategy")
+            .equivalent(state.get("capacity_provider_strategy"));
+        let planned_cps_empty = state
+            .get("capacity_provider_strategy")
+            .elements()
+            .is_empty();
+        let prior_cps_empty = prior
+            .get("capacity_provider_strategy")
+            .elements()
+            .is_empty();
+        match (prior.str("launch_type"), req.config.get("launch_type")) {
+            // Between two launch types ECS cannot move a service: replace it.
+            (Some(old), Value::String(new))
+                if old != new && prior_cps_empty && planned_cps_empty =>
+            {
+                plan.requires_replace.push(AttrPath::attr("launch_type"));
+            }
+            // Moving onto capacity providers: ECS decides what launchType it reports.
+            (_, Value::Null) if cps_changed && !planned_cps_empty => {
+                state.set("launch_type", Value::Unknown)
+            }
+            _ => {}
+        }
+        // Triggers redeploy only with force_new_deployment; otherwise their change is dropped.
+        if state.bool("force_new_deployment") != Some(true) && !prior.get("triggers").is_null() {
+            state.set("triggers", prior.get("triggers").clone());
+        }
+        if state.str("scheduling_strategy") == Some("DAEMON") {
+            state.set("desired_count", prior.get("desired_count").clone());
+        }
+    }
+
+    async fn create(&self, ctx: &Ctx<AwsClients>, planned: &Value) -> ApplyResult {
+        let name = planned.str("name").unwrap_or_default().to_string();
+        let cluster = planned.str("cluster").map(str::to_string);
+        let set = ctx.client.regional(planned);
+        let ecs = set.ecs();
+        let members = create_members(planned);
+        let budget = timeout(planned, "create", DEFAULT_TIMEOUT);
+        let capture = CaptureBody::new();
+        let started = SystemTime::now();
+        retry::retry_when(
+            &ctx.stop,
+            "creating the service",
+            PROPAGATION_TIMEOUT + Duration::from_secs(120),
+            is_propagation,
+            || {
+                ecs.create_service()
+                    .service_name(&name)
+                    .set_cluster(cluster.clone())
+                    .customize()
+                    .mutate_request(ecs_json::replace_members(members.clone()))
+                    .interceptor(capture.clone())
+                    .send()
+            },
+        )
+        .await
+        .map_err(|e| e.diag(&format!("creating {KIND}"), &name))?;
+        let created = capture
+            .json()
+            .and_then(|r| r.get("service").cloned())
+            .unwrap_or(J::Null);
+        let arn = created
+            .get("serviceArn")
+            .and_then(J::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let cluster = cluster.or_else(|| {
+            created
+                .get("clusterArn")
+                .and_then(J::as_str)
+                .map(str::to_string)
+        });
+        // From here on the service exists: every failure returns it as (tainted) state.
+        let partial = if created.is_object() {
+            state_from(&created, planned, &ctx.client, set.region())
+        } else {
+            let mut p = planned.clone();
+            p.set("arn", Value::from(arn.as_str()));
+            p.set("id", Value::from(arn.as_str()));
+            p
+        };
+        let svc_ref = if arn.is_empty() {
+            name.clone()
+        } else {
+            arn.clone()
+        };
+        let waited = if planned.bool("wait_for_steady_state") == Some(true) {
+            wait::stable(
+                &ctx.stop,
+                ecs,
+                cluster.as_deref(),
+                &svc_ref,
+                started,
+                budget,
+            )
+            .await
+        } else {
+            wait::active(&ctx.stop, ecs, cluster.as_deref(), &svc_ref, budget).await
+        };
+        if let Err(e) = waited {
+            return Err(ApplyError::with_state(
+                wait_diag(e, &format!("creating {KIND}"), &name),
+                partial,
+            ));
+        }
+        read_fresh(ctx, planned, &svc_ref, cluster.as_deref())
+            .await
+            .map_err(|d| ApplyError::with_state(d, partial))
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx<AwsClients>,
+        state: &Value,
+    ) -> Result<Option<Value>, Diagnostics> {
+        let Some(service) = service_ref(state) else {
+            return Err(Diagnostic::error(
+                format!("Invalid {KIND} state"),
+                "the state has no service ARN or name",
+            )
+            .into());
+        };
+        let set = ctx.client.regional(state);
+        let cluster = cluster_of(state);
+        let svc = match wait::describe_raw(set.ecs(), cluster.as_deref(), &service).await {
+            Ok(s) => s,
+            Err(e) if errors::is_not_found(&e) => None,
+            Err(e) => return Err(errors::aws_diag(&format!("reading {KIND}"), &service, &e).into()),
+        };
+        match svc {
+            Some(svc) if svc.get("status").and_then(J::as_str) != Some("INACTIVE") => {
+                Ok(Some(state_from(&svc, state, &ctx.client, set.region())))
+            }
+            _ => {
+                log_warn!(
+                    "ECS Service not found or INACTIVE, removing from state",
+                    "service" = service
+                );
+                Ok(None)
+            }
+        }
+    }
+
+    async fn update(&self, ctx: &Ctx<AwsClients>, prior: &Value, planned: &Value) -> ApplyResult {
+        let arn = service_ref(prior).unwrap_or_default();
+        let cluster = cluster_of(prior);
+        let set = ctx.client.regional(prior);
+        let ecs = set.ecs();
+        let members = update_members(prior, planned);
+        if !members.is_empty() {
+            let started = SystemTime::now();
+            let budget = timeout(planned, "update", DEFAULT_TIMEOUT);
+            retry::retry_when(
+                &ctx.stop,
+                "updating the service",
+                PROPAGATION_TIMEOUT + Duration::from_secs(120),
+                is_propagation,
+                || {
+                    ecs.update_service()
+                        .service(&arn)
+                        .set_cluster(cluster.clone())
+                        .customize()
+                        .mutate_request(ecs_json::replace_members(members.clone()))
+                        .send()
+                },
+            )
+            .await
+            .map_err(|e| e.diag(&format!("updating {KIND}"), &arn))?;
+            let waited = if planned.bool("wait_for_steady_state") == Some(true) {
+                wait::stable(&ctx.stop, ecs, cluster.as_deref(), &arn, started, budget).await
+            } else {
+                wait::active(&ctx.stop, ecs, cluster.as_deref(), &arn, budget).await
+            };
+            if let Err(e) = waited {
+                // The update happened: report the service as it is now, then the failure.
+                let now = read_fresh(ctx, planned, &arn, cluster.as_deref())
+                    .await
+                    .unwrap_or_else(|_| planned.clone());
+                return Err(ApplyError::with_state(
+                    wait_diag(e, &format!("updating {KIND}"), &arn),
+                    now,
+                ));
+            }
+        }
+        if !prior.get("tags_all").equivalent(planned.get("tags_all")) {
+            let diff = tags::diff(
+                &prior.string_pairs("tags_all"),
+                &tags::from_planned(planned),
+            );
+            if !diff.remove.is_empty() {
+                ecs.untag_resource()
+                    .resource_arn(&arn)
+                    .set_tag_keys(Some(diff.remove.clone()))
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        errors::aws_diag_at(
+                            &format!("untagging {KIND}"),
+                            &arn,
+                            &e,
+                            AttrPath::attr("tags"),
+                        )
+                    })?;
+            }
+            if !diff.upsert.is_empty() {
+                ecs.tag_resource()
+                    .resource_arn(&arn)
+                    .set_tags(Some(ecs_json::to_ecs_tags(&diff.upsert)))
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        errors::aws_diag_at(
+                            &format!("tagging {KIND}"),
+                            &arn,
+                            &e,
+                            AttrPath::attr("tags"),
+                        )
+                    })?;
+            }
+        }
+        Ok(read_fresh(ctx, planned, &arn, cluster.as_deref()).await?)
+    }
+
+    async fn delete(&self, ctx: &Ctx<AwsClients>, prior: &Value) -> Result<(), Diagnostics> {
+        let Some(service) = service_ref(prior) else {
+            return Ok(());
+        };
+        let cluster = cluster_of(prior);
+        let set = ctx.client.regional(prior);
+        let ecs = set.ecs();
+        let force = prior.bool("force_delete").unwrap_or(false);
+        let budget = timeout(prior, "delete", DEFAULT_TIMEOUT);
+        let current = match wait::describe_raw(ecs, cluster.as_deref(), &service).await {
+            Ok(Some(s)) => s,
+            Ok(None) => return Ok(()),
+            Err(e) if errors::is_not_found(&e) => return Ok(()),
+            Err(e) => {
+                return Err(errors::aws_diag(&format!("deleting {KIND}"), &service, &e).into())
+            }
+        };
+        let status = current.get("status").and_then(J::as_str).unwrap_or("");
+        if status == "INACTIVE" {
+            return Ok(());
+        }
+        let daemon = current.get("schedulingStrategy").and_then(J::as_str) == Some("DAEMON");
+        if !force && status != "DRAINING" && !daemon {
+            match ecs
+                .update_service()
+                .service(&service)
+                .set_cluster(cluster.clone())
+                .desired_count(0)
+                .send()
+                .await
+            {
+                Ok(_) => {}
+                Err(e) if errors::is_not_found(&e) => return Ok(()),
+                Err(e) => {
+                    return Err(errors::aws_diag(
+                        &format!("scaling {KIND} to 0 before deleting it"),
+                        &service,
+                        &e,
+                    )
+                    .into())
+                }
+            }
+        }
+        let retryable = |e: &aws_sdk_ecs::error::SdkError<
+            aws_sdk_ecs::operation::delete_service::DeleteServiceError,
+        >| {
+            errors::code_and_message_contains(
+                e,
+                "InvalidParameterException",
+                "cannot be stopped while deployments are active",
+            ) || errors::code_and_message_contains(
+                e,
+                "DependencyViolation",
+                "has a dependent object",
+            ) || errors::has_code(e, "DependencyViolation")
+        };
+        let deleted =
+            retry::retry_when(&ctx.stop, "deleting the service", budget, retryable, || {
+                ecs.delete_service()
+                    .service(&service)
+                    .set_cluster(cluster.clone())
+                    .force(force)
+                    .send()
+            })
+            .await;
+        match deleted {
+            Ok(_) => {}
+            Err(e) if e.error().is_some_and(errors::is_not_found) => return Ok(()),
+            Err(e) => return Err(e.diag(&format!("deleting {KIND}"), &service).into()),
+        }
+        wait::inactive(&ctx.stop, ecs, cluster.as_deref(), &service, budget)
+            .await
+            .map_err(|e| wait_diag(e, &format!("deleting {KIND}"), &service).into())
+    }
+
+    async fn import(&self, ctx: &Ctx<AwsClients>, id: &str) -> Result<Value, Diagnostics> {
+        let (id, region) = crate::aws::split_import_region(id.trim());
+        let Some((cluster, name)) = id
+            .split_once('/')
+            .filter(|(c, n)| !c.is_empty() && !n.is_empty() && !n.contains('/'))
+        else {
+            return Err(Diagnostic::error(
+                "Invalid import ID",
+                format!("expected cluster-name/service-name, got {id:?}"),
+            )
+            .into());
+        };
+        Ok(Value::object([
+            ("name", Value::from(name)),
+            ("cluster", Value::from(cluster)),
+            ("region", Value::from(region.unwrap_or(ctx.client.region()))),
+        ]))
+    }
+}
+
+pub fn resource() -> Arc<dyn Resource<AwsClients>> {
+    Arc::new(EcsService)
+}

@@ -1,0 +1,746 @@
+//! `awsecs_ecs_service`: the schema (the twin of `aws_ecs_service` 6.58) and the mapping between
+//! it and ECS's JSON (CreateService/UpdateService members, DescribeServices' `services[]`). One
+//! mapping serves both directions, so what is sent and what is read cannot disagree.
+
+use serde_json::{json, Map, Value as J};
+
+use crate::aws::{region_attribute, tags};
+use crate::framework::{validators, Attribute, Block, NestedBlock, Schema, Value};
+
+pub const LAUNCH_TYPES: &[&str] = &["EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"];
+
+/// `name` and `arn:...:cluster/name` are the same cluster.
+pub fn cluster_name(s: &str) -> &str {
+    match s.split_once(":cluster/") {
+        Some((_, name)) => name,
+        None => s,
+    }
+}
+
+fn cluster_equivalent(a: &Value, b: &Value) -> bool {
+    matches!((a.as_str(), b.as_str()), (Some(x), Some(y)) if cluster_name(x) == cluster_name(y))
+}
+
+/// A role name and its ARN (`arn:...:role/path/name`) are the same role.
+fn role_equivalent(a: &Value, b: &Value) -> bool {
+    let name = |s: &str| s.rsplit('/').next().unwrap_or(s).to_string();
+    matches!((a.as_str(), b.as_str()), (Some(x), Some(y)) if name(x) == name(y))
+}
+
+/// `family`, `family:rev` or an ARN → (family, revision).
+pub fn task_definition_ref(s: &str) -> (&str, Option<&str>) {
+    let tail = s
+        .split_once(":task-definition/")
+        .map(|(_, t)| t)
+        .unwrap_or(s);
+    match tail.rsplit_once(':') {
+        Some((f, r)) if r.bytes().all(|b| b.is_ascii_digit()) && !r.is_empty() => (f, Some(r)),
+        _ => (tail, None),
+    }
+}
+
+/// The service keeps the task definition in the user's format: a family alone means "the latest
+/// ACTIVE revision" and matches any revision of it; a revision must match exactly.
+fn task_definition_equivalent(a: &Value, b: &Value) -> bool {
+    let (Some(x), Some(y)) = (a.as_str(), b.as_str()) else {
+        return false;
+    };
+    let ((fx, rx), (fy, ry)) = (task_definition_ref(x), task_definition_ref(y));
+    fx == fy && (rx.is_none() || ry.is_none() || rx == ry)
+}
+
+/// Placement strategy fields: case-insensitive, and `host` is `instanceId`.
+fn field_equivalent(a: &Value, b: &Value) -> bool {
+    let norm = |v: &Value| {
+        v.as_str().map(|s| {
+            let l = s.to_ascii_lowercase();
+            if l == "host" {
+                "instanceid".to_string()
+            } else {
+                l
+            }
+        })
+    };
+    norm(a).is_some() && norm(a) == norm(b)
+}
+
+pub fn schema() -> Schema {
+    let [tags, tags_all] = tags::attributes();
+    let strategy = Block::new()
+        .attr(
+            Attribute::number("base")
+                .optional()
+                .validate(validators::int_between(0, 100000)),
+        )
+        .attr(Attribute::string("capacity_provider").required())
+        .attr(
+            Attribute::number("weight")
+                .optional()
+                .validate(validators::int_between(0, 1000)),
+        );
+    let alarms = Block::new()
+        .attr(Attribute::string_set("alarm_names").required())
+        .attr(Attribute::bool("enable").required())
+        .attr(Attribute::bool("rollback").required());
+    let breaker = Block::new()
+        .attr(Attribute::bool("enable").required())
+        .attr(Attribute::bool("rollback").required());
+    let controller = Block::new().attr(
+        Attribute::string("type")
+            .default("ECS")
+            .validate(validators::one_of(&["ECS", "CODE_DEPLOY", "EXTERNAL"])),
+    );
+    let lb = Block::new()
+        .attr(Attribute::string("container_name").required())
+        .attr(
+            Attribute::number("container_port")
+                .required()
+                .validate(validators::int_between(0, 65536)),
+        )
+        .attr(Attribute::string("elb_name").optional())
+        .attr(
+            Attribute::string("target_group_arn")
+                .optional()
+                .validate(validators::arn()),
+        );
+    let network = Block::new()
+        .attr(Attribute::bool("assign_public_ip").default(false))
+        .attr(Attribute::string_set("security_groups").optional())
+        .attr(Attribute::string_set("subnets").required());
+    let placement_strategy = Block::new()
+        .attr(
+            Attribute::string("field")
+                .optional()
+                .equivalent_when(field_equivalent),
+        )
+        .attr(
+            Attribute::string("type")
+                .required()
+                .validate(validators::one_of(&["random", "spread", "binpack"])),
+        );
+    let placement_constraints = Block::new()
+        .attr(Attribute::string("expression").optional())
+        .attr(
+            Attribute::string("type")
+                .required()
+                .validate(validators::one_of(&["distinctInstance", "memberOf"])),
+        );
+    let registries = Block::new()
+        .attr(Attribute::string("container_name").optional())
+        .attr(
+            Attribute::number("container_port")
+                .optional()
+                .validate(validators::int_between(0, 65536)),
+        )
+        .attr(
+            Attribute::number("port")
+                .optional()
+                .validate(validators::int_between(0, 65536)),
+        )
+        .attr(
+            Attribute::string("registry_arn")
+                .required()
+                .validate(validators::arn()),
+        );
+    let client_alias = Block::new()
+        .attr(Attribute::string("dns_name").optional_computed())
+        .attr(
+            Attribute::number("port")
+                .required()
+                .validate(validators::int_between(0, 65535)),
+        );
+    let sc_service = Block::new()
+        .attr(Attribute::string("discovery_name").optional_computed())
+        .attr(
+            Attribute::number("ingress_port_override")
+                .optional()
+                .validate(validators::int_between(0, 65535)),
+        )
+        .attr(Attribute::string("port_name").required())
+        .block(NestedBlock::list("client_alias", client_alias).max(1));
+    let secret_option = Block::new()
+        .attr(Attribute::string("name").required())
+        .attr(Attribute::string("value_from").required());
+    let sc_log = Block::new()
+        .attr(
+            Attribute::string("log_driver")
+                .required()
+                .validate(validators::one_of(&[
+                    "json-file",
+                    "syslog",
+                    "journald",
+                    "gelf",
+                    "fluentd",
+                    "awslogs",
+                    "splunk",
+                    "awsfirelens",
+                ])),
+        )
+        .attr(Attribute::string_map("options").optional_computed())
+        .block(NestedBlock::list("secret_option", secret_option));
+    let service_connect = Block::new()
+        .attr(Attribute::bool("enabled").required())
+        .attr(Attribute::string("namespace").optional_computed())
+        .block(NestedBlock::list("log_configuration", sc_log).max(1))
+        .block(NestedBlock::list("service", sc_service));
+    Schema::new(
+        Block::new()
+            .attr(Attribute::string("arn").computed())
+            .attr(
+                Attribute::string("availability_zone_rebalancing")
+                    .optional_computed()
+                    .validate(validators::one_of(&["ENABLED", "DISABLED"])),
+            )
+            .attr(
+                Attribute::string("cluster")
+                    .optional_computed()
+                    .force_new()
+                    .equivalent_when(cluster_equivalent),
+            )
+            .attr(Attribute::number("deployment_maximum_percent").default(200))
+            .attr(Attribute::number("deployment_minimum_healthy_percent").default(100))
+            .attr(Attribute::number("desired_count").optional())
+            .attr(Attribute::bool("enable_ecs_managed_tags").default(false))
+            .attr(Attribute::bool("enable_execute_command").default(false))
+            .attr(
+                Attribute::bool("force_delete")
+                    .optional()
+                    .client_side()
+                    .desc("Delete without scaling to 0 first (read from state at destroy)."),
+            )
+            .attr(
+                Attribute::bool("force_new_deployment")
+                    .optional()
+                    .client_side(),
+            )
+            .attr(
+                Attribute::number("health_check_grace_period_seconds")
+                    .optional()
+                    .validate(validators::int_between(0, i32::MAX as i64)),
+            )
+            .attr(
+                Attribute::string("iam_role")
+                    .optional_computed()
+                    .force_new()
+                    .equivalent_when(role_equivalent),
+            )
+            .attr(Attribute::string("id").optional_computed())
+            // ForceNew only between two launch types (decided in modify_plan): moving to or from a
+            // capacity provider strategy is an in-place update since ECS allows it (June 2025).
+            .attr(
+                Attribute::string("launch_type")
+                    .optional_computed()
+                    .validate(validators::one_of(LAUNCH_TYPES)),
+            )
+            .attr(Attribute::string("name").required().force_new())
+            .attr(Attribute::string("platform_version").optional_computed())
+            .attr(
+                Attribute::string("propagate_tags")
+                    .optional()
+                    .validate(validators::one_of(&["SERVICE", "TASK_DEFINITION", "NONE"])),
+            )
+            .attr(region_attribute())
+            .attr(
+                Attribute::string("scheduling_strategy")
+                    .default("REPLICA")
+                    .force_new()
+                    .validate(validators::one_of(&["REPLICA", "DAEMON"])),
+            )
+            .attr(tags)
+            .attr(tags_all)
+            .attr(
+                Attribute::string("task_definition")
+                    .optional()
+                    .equivalent_when(task_definition_equivalent),
+            )
+            .attr(Attribute::string_map("triggers").optional_computed())
+            .attr(
+                Attribute::bool("wait_for_steady_state")
+                    .default(false)
+                    .client_side(),
+            )
+            .block(NestedBlock::list("alarms", alarms).max(1))
+            .block(NestedBlock::set("capacity_provider_strategy", strategy))
+            .block(NestedBlock::list("deployment_circuit_breaker", breaker).max(1))
+            .block(NestedBlock::list("deployment_controller", controller).max(1))
+            .block(NestedBlock::set("load_balancer", lb))
+            .block(NestedBlock::list("network_configuration", network).max(1))
+            .block(NestedBlock::list("ordered_placement_strategy", placement_strategy).max(5))
+            .block(NestedBlock::set("placement_constraints", placement_constraints).max(10))
+            .block(NestedBlock::list("service_connect_configuration", service_connect).max(1))
+            .block(NestedBlock::list("service_registries", registries).max(1))
+            .timeouts(&["create", "update", "delete"]),
+    )
+}
+
+// ---- Terraform value -> ECS JSON -------------------------------------------------------------
+
+fn put_str(m: &mut Map<String, J>, key: &str, v: &Value) {
+    if let Some(s) = v.as_str() {
+        m.insert(key.into(), J::from(s));
+    }
+}
+fn put_int(m: &mut Map<String, J>, key: &str, v: &Value) {
+    if let Some(i) = v.as_i64() {
+        m.insert(key.into(), J::from(i));
+    }
+}
+fn strings(v: &Value) -> J {
+    J::Array(
+        v.elements()
+            .iter()
+            .filter_map(|e| e.as_str().map(J::from))
+            .collect(),
+    )
+}
+
+pub fn capacity_provider_strategy_json(v: &Value) -> J {
+    J::Array(
+        v.get("capacity_provider_strategy")
+            .elements()
+            .iter()
+            .map(|s| {
+                let mut m = Map::new();
+                put_str(&mut m, "capacityProvider", s.get("capacity_provider"));
+                put_int(&mut m, "weight", s.get("weight"));
+                put_int(&mut m, "base", s.get("base"));
+                J::Object(m)
+            })
+            .collect(),
+    )
+}
+
+pub fn deployment_configuration_json(v: &Value) -> J {
+    let mut m = Map::new();
+    let daemon = v.str("scheduling_strategy") == Some("DAEMON");
+    let max = v.i64("deployment_maximum_percent");
+    let min = v.i64("deployment_minimum_healthy_percent");
+    // DAEMON services reject the REPLICA defaults; send them only when the user changed them.
+    if !(daemon && max == Some(200)) {
+        put_int(
+            &mut m,
+            "maximumPercent",
+            v.get("deployment_maximum_percent"),
+        );
+    }
+    if !(daemon && min == Some(100)) {
+        put_int(
+            &mut m,
+            "minimumHealthyPercent",
+            v.get("deployment_minimum_healthy_percent"),
+        );
+    }
+    if let Some(b) = v.block("deployment_circuit_breaker") {
+        m.insert(
+            "deploymentCircuitBreaker".into(),
+            json!({"enable": b.bool("enable").unwrap_or(false), "rollback": b.bool("rollback").unwrap_or(false)}),
+        );
+    }
+    if let Some(a) = v.block("alarms") {
+        m.insert(
+            "alarms".into(),
+            json!({"alarmNames": strings(a.get("alarm_names")), "enable": a.bool("enable").unwrap_or(false), "rollback": a.bool("rollback").unwrap_or(false)}),
+        );
+    }
+    J::Object(m)
+}
+
+pub fn network_configuration_json(v: &Value) -> Option<J> {
+    let n = v.block("network_configuration")?;
+    let mut a = Map::new();
+    a.insert("subnets".into(), strings(n.get("subnets")));
+    if !n.get("security_groups").elements().is_empty() {
+        a.insert("securityGroups".into(), strings(n.get("security_groups")));
+    }
+    let public = if n.bool("assign_public_ip").unwrap_or(false) {
+        "ENABLED"
+    } else {
+        "DISABLED"
+    };
+    a.insert("assignPublicIp".into(), J::from(public));
+    Some(json!({ "awsvpcConfiguration": a }))
+}
+
+pub fn load_balancers_json(v: &Value) -> J {
+    J::Array(
+        v.get("load_balancer")
+            .elements()
+            .iter()
+            .map(|l| {
+                let mut m = Map::new();
+                put_str(&mut m, "targetGroupArn", l.get("target_group_arn"));
+                put_str(&mut m, "loadBalancerName", l.get("elb_name"));
+                put_str(&mut m, "containerName", l.get("container_name"));
+                put_int(&mut m, "containerPort", l.get("container_port"));
+                J::Object(m)
+            })
+            .collect(),
+    )
+}
+
+pub fn service_registries_json(v: &Value) -> J {
+    J::Array(
+        v.get("service_registries")
+            .elements()
+            .iter()
+            .map(|r| {
+                let mut m = Map::new();
+                put_str(&mut m, "registryArn", r.get("registry_arn"));
+                put_int(&mut m, "port", r.get("port"));
+                put_str(&mut m, "containerName", r.get("container_name"));
+                put_int(&mut m, "containerPort", r.get("container_port"));
+                J::Object(m)
+            })
+            .collect(),
+    )
+}
+
+pub fn placement_strategy_json(v: &Value) -> J {
+    J::Array(
+        v.get("ordered_placement_strategy")
+            .elements()
+            .iter()
+            .map(|p| {
+                let mut m = Map::new();
+                put_str(&mut m, "type", p.get("type"));
+                if let Some(f) = p.str("field") {
+                    let f = if f.eq_ignore_ascii_case("host") {
+                        "instanceId"
+                    } else {
+                        f
+                    };
+                    m.insert("field".into(), J::from(f));
+                }
+                J::Object(m)
+            })
+            .collect(),
+    )
+}
+
+pub fn placement_constraints_json(v: &Value) -> J {
+    J::Array(
+        v.get("placement_constraints")
+            .elements()
+            .iter()
+            .map(|p| {
+                let mut m = Map::new();
+                put_str(&mut m, "type", p.get("type"));
+                put_str(&mut m, "expression", p.get("expression"));
+                J::Object(m)
+            })
+            .collect(),
+    )
+}
+
+pub fn service_connect_json(v: &Value) -> Option<J> {
+    let sc = v.block("service_connect_configuration")?;
+    let mut m = Map::new();
+    m.insert(
+        "enabled".into(),
+        J::Bool(sc.bool("enabled").unwrap_or(false)),
+    );
+    put_str(&mut m, "namespace", sc.get("namespace"));
+    let services: Vec<J> = sc
+        .get("service")
+        .elements()
+        .iter()
+        .map(|s| {
+            let mut sm = Map::new();
+            put_str(&mut sm, "portName", s.get("port_name"));
+            put_str(&mut sm, "discoveryName", s.get("discovery_name"));
+            put_int(
+                &mut sm,
+                "ingressPortOverride",
+                s.get("ingress_port_override"),
+            );
+            let aliases: Vec<J> = s
+                .get("client_alias")
+                .elements()
+                .iter()
+                .map(|a| {
+                    let mut am = Map::new();
+                    put_int(&mut am, "port", a.get("port"));
+                    put_str(&mut am, "dnsName", a.get("dns_name"));
+                    J::Object(am)
+                })
+                .collect();
+            if !aliases.is_empty() {
+                sm.insert("clientAliases".into(), J::Array(aliases));
+            }
+            J::Object(sm)
+        })
+        .collect();
+    if !services.is_empty() {
+        m.insert("services".into(), J::Array(services));
+    }
+    if let Some(l) = sc.block("log_configuration") {
+        let mut lm = Map::new();
+        put_str(&mut lm, "logDriver", l.get("log_driver"));
+        let opts: Map<String, J> = l
+            .get("options")
+            .entries()
+            .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), J::from(s))))
+            .collect();
+        if !opts.is_empty() {
+            lm.insert("options".into(), J::Object(opts));
+        }
+        let secrets: Vec<J> = l
+            .get("secret_option")
+            .elements()
+            .iter()
+            .map(|s| json!({"name": s.str("name"), "valueFrom": s.str("value_from")}))
+            .collect();
+        if !secrets.is_empty() {
+            lm.insert("secretOptions".into(), J::Array(secrets));
+        }
+        m.insert("logConfiguration".into(), J::Object(lm));
+    }
+    Some(J::Object(m))
+}
+
+// ---- ECS JSON -> Terraform value -------------------------------------------------------------
+
+pub fn s(j: &J, key: &str) -> Value {
+    Value::opt_string(j.get(key).and_then(J::as_str))
+}
+pub fn i(j: &J, key: &str) -> Value {
+    Value::opt_int(j.get(key).and_then(J::as_i64))
+}
+fn arr<'a>(j: &'a J, key: &str) -> &'a [J] {
+    j.get(key)
+        .and_then(J::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+fn str_set(j: &J, key: &str) -> Value {
+    Value::string_set(arr(j, key).iter().filter_map(J::as_str))
+}
+/// A reference value without unknowns (unknown reads as null/empty: nothing is known of it).
+pub fn known(v: &Value) -> Value {
+    if v.is_unknown() {
+        Value::Null
+    } else {
+        v.clone()
+    }
+}
+
+pub fn capacity_provider_strategy_from(j: &[J]) -> Value {
+    Value::Set(
+        j.iter()
+            .map(|c| {
+                Value::object([
+                    ("base", i(c, "base")),
+                    ("capacity_provider", s(c, "capacityProvider")),
+                    ("weight", i(c, "weight")),
+                ])
+            })
+            .collect(),
+    )
+}
+
+pub fn network_configuration_from(j: Option<&J>) -> Value {
+    match j.and_then(|n| n.get("awsvpcConfiguration")) {
+        Some(a) => {
+            let sgs = arr(a, "securityGroups");
+            Value::List(vec![Value::object([
+                (
+                    "assign_public_ip",
+                    Value::Bool(a.get("assignPublicIp").and_then(J::as_str) == Some("ENABLED")),
+                ),
+                (
+                    "security_groups",
+                    if sgs.is_empty() {
+                        Value::Null
+                    } else {
+                        str_set(a, "securityGroups")
+                    },
+                ),
+                ("subnets", str_set(a, "subnets")),
+            ])])
+        }
+        None => Value::List(vec![]),
+    }
+}
+
+pub fn load_balancers_from(j: &[J]) -> Value {
+    Value::Set(
+        j.iter()
+            .map(|l| {
+                Value::object([
+                    ("container_name", s(l, "containerName")),
+                    ("container_port", i(l, "containerPort")),
+                    ("elb_name", s(l, "loadBalancerName")),
+                    ("target_group_arn", s(l, "targetGroupArn")),
+                ])
+            })
+            .collect(),
+    )
+}
+
+pub fn service_registries_from(j: &[J]) -> Value {
+    Value::List(
+        j.iter()
+            .map(|r| {
+                Value::object([
+                    ("container_name", s(r, "containerName")),
+                    ("container_port", i(r, "containerPort")),
+                    ("port", i(r, "port")),
+                    ("registry_arn", s(r, "registryArn")),
+                ])
+            })
+            .collect(),
+    )
+}
+
+pub fn placement_strategy_from(j: &[J]) -> Value {
+    Value::List(
+        j.iter()
+            .map(|p| Value::object([("field", s(p, "field")), ("type", s(p, "type"))]))
+            .collect(),
+    )
+}
+
+pub fn placement_constraints_from(j: &[J]) -> Value {
+    Value::Set(
+        j.iter()
+            .map(|p| Value::object([("expression", s(p, "expression")), ("type", s(p, "type"))]))
+            .collect(),
+    )
+}
+
+pub fn service_connect_from(sc: &J, reference: &Value) -> Value {
+    let services = arr(sc, "services")
+        .iter()
+        .map(|sv| {
+            let aliases = arr(sv, "clientAliases")
+                .iter()
+                .map(|a| Value::object([("dns_name", s(a, "dnsName")), ("port", i(a, "port"))]))
+                .collect();
+            Value::object([
+                ("discovery_name", s(sv, "discoveryName")),
+                ("ingress_port_override", i(sv, "ingressPortOverride")),
+                ("port_name", s(sv, "portName")),
+                ("client_alias", Value::List(aliases)),
+            ])
+        })
+        .collect();
+    let log = match sc.get("logConfiguration") {
+        Some(l) => {
+            let opts = l.get("options").and_then(J::as_object);
+            let ref_opts = reference
+                .block("service_connect_configuration")
+                .and_then(|c| c.block("log_configuration"))
+                .map(|l| known(l.get("options")));
+            let options = match opts {
+                Some(o) if !o.is_empty() => Value::Map(
+                    o.iter()
+                        .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), Value::from(s))))
+                        .collect(),
+                ),
+                _ => ref_opts
+                    .filter(|r| matches!(r, Value::Map(_)))
+                    .unwrap_or(Value::Null),
+            };
+            let secrets = arr(l, "secretOptions")
+                .iter()
+                .map(|x| Value::object([("name", s(x, "name")), ("value_from", s(x, "valueFrom"))]))
+                .collect();
+            Value::List(vec![Value::object([
+                ("log_driver", s(l, "logDriver")),
+                ("options", options),
+                ("secret_option", Value::List(secrets)),
+            ])])
+        }
+        None => Value::List(vec![]),
+    };
+    Value::List(vec![Value::object([
+        (
+            "enabled",
+            Value::Bool(sc.get("enabled").and_then(J::as_bool).unwrap_or(false)),
+        ),
+        ("namespace", s(sc, "namespace")),
+        ("log_configuration", log),
+        ("service", Value::List(services)),
+    ])])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_compare_like_ecs_resolves_them() {
+        let v = |s: &str| Value::from(s);
+        let arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:3";
+        assert!(task_definition_equivalent(&v("web:3"), &v(arn)));
+        assert!(
+            task_definition_equivalent(&v("web"), &v(arn)),
+            "a family means its latest revision"
+        );
+        assert!(!task_definition_equivalent(&v("web:2"), &v(arn)));
+        assert!(!task_definition_equivalent(&v("api"), &v(arn)));
+        assert!(cluster_equivalent(
+            &v("main"),
+            &v("arn:aws:ecs:us-east-1:1:cluster/main")
+        ));
+        assert!(!cluster_equivalent(
+            &v("main"),
+            &v("arn:aws:ecs:us-east-1:1:cluster/other")
+        ));
+        assert!(field_equivalent(&v("host"), &v("instanceId")));
+        assert!(field_equivalent(&v("MEMORY"), &v("memory")));
+        assert!(!field_equivalent(&v("cpu"), &v("memory")));
+    }
+
+    #[test]
+    fn blocks_round_trip_through_ecs_json() {
+        let b = schema().block;
+        let planned = b.conform(Value::object([
+            ("scheduling_strategy", Value::from("REPLICA")),
+            ("deployment_maximum_percent", Value::int(150)),
+            ("deployment_minimum_healthy_percent", Value::int(50)),
+            (
+                "network_configuration",
+                Value::List(vec![Value::object([
+                    ("subnets", Value::string_set(["subnet-1"])),
+                    ("security_groups", Value::string_set(["sg-1"])),
+                    ("assign_public_ip", Value::Bool(true)),
+                ])]),
+            ),
+            (
+                "ordered_placement_strategy",
+                Value::List(vec![Value::object([
+                    ("type", Value::from("spread")),
+                    ("field", Value::from("host")),
+                ])]),
+            ),
+            (
+                "capacity_provider_strategy",
+                Value::Set(vec![Value::object([
+                    ("capacity_provider", Value::from("cp")),
+                    ("weight", Value::int(1)),
+                    ("base", Value::Null),
+                ])]),
+            ),
+        ]));
+        let dc = deployment_configuration_json(&planned);
+        assert_eq!(dc, json!({"maximumPercent":150,"minimumHealthyPercent":50}));
+        let nc = network_configuration_json(&planned).unwrap();
+        assert_eq!(nc["awsvpcConfiguration"]["assignPublicIp"], "ENABLED");
+        assert!(
+            network_configuration_from(Some(&nc)).equivalent(planned.get("network_configuration"))
+        );
+        let ps = placement_strategy_json(&planned);
+        assert_eq!(ps, json!([{"type":"spread","field":"instanceId"}]));
+        let cps = capacity_provider_strategy_json(&planned);
+        assert_eq!(cps, json!([{"capacityProvider":"cp","weight":1}]));
+        assert!(capacity_provider_strategy_from(cps.as_array().unwrap())
+            .equivalent(planned.get("capacity_provider_strategy")));
+        let daemon = b.conform(Value::object([
+            ("scheduling_strategy", Value::from("DAEMON")),
+            ("deployment_maximum_percent", Value::int(200)),
+            ("deployment_minimum_healthy_percent", Value::int(100)),
+        ]));
+        assert_eq!(deployment_configuration_json(&daemon), json!({}));
+    }
+}
