@@ -1,11 +1,10 @@
 //! The registry: one line per resource and data source, one file each under `<service>/`.
 
+pub mod autoscaling;
 pub mod ec2;
 pub mod ecr;
-pub mod elbv2;
-pub mod autoscaling;
-pub mod ecr;
 pub mod ecs;
+pub mod elbv2;
 pub mod iam;
 pub mod logs;
 pub mod meta;

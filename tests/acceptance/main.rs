@@ -6,14 +6,14 @@
 #[allow(dead_code, unused_imports)]
 mod support;
 
+mod capacity;
 mod cloudmap;
 mod ec2;
 mod ec2_security_groups;
-mod capacity;
 mod ecr;
 mod ecr_extra;
-mod elbv2;
 mod ecs_workloads;
+mod elbv2;
 mod harness_smoke;
 mod iam;
 mod iam_extra;
