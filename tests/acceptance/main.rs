@@ -10,3 +10,4 @@ mod ecr;
 mod harness_smoke;
 mod iam;
 mod protocol;
+mod stacks;
