@@ -19,3 +19,4 @@ mod iam;
 mod iam_extra;
 mod logs;
 mod protocol;
+mod stacks;

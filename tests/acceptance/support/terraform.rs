@@ -101,6 +101,20 @@ impl Workdir {
     }
 
     /// Uses another terraform command for every later run (e.g. [`super::terraform_0_15`]).
+    /// A workdir holding a copy of `examples/terraform/<stack>` and the shared
+    /// `examples/terraform/modules`, with terraform running in the stack's directory (so the
+    /// stack's `../modules/...` sources resolve). Run [`Workdir::init`] first: modules need it.
+    pub fn from_example(stack: &str) -> Workdir {
+        let mut wd = Workdir::new("");
+        std::fs::remove_file(wd.path.join("main.tf")).ok();
+        let examples = super::repo_root().join("examples/terraform");
+        for dir in [stack, "modules"] {
+            copy_tree(&examples.join(dir), &wd.path.join(dir));
+        }
+        wd.path = wd.path.join(stack);
+        wd
+    }
+
     pub fn with_terraform(mut self, terraform: impl Into<PathBuf>) -> Workdir {
         self.terraform = terraform.into();
         self
@@ -593,5 +607,25 @@ mod tests {
     #[test]
     fn hcl_string_escapes() {
         assert_eq!(hcl_string(r#"a\b"c${d}"#), r#""a\\b\"c$${d}""#);
+    }
+}
+
+/// Copies a directory tree (regular files and directories only).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("create {}: {e}", to.display()));
+    let entries =
+        std::fs::read_dir(from).unwrap_or_else(|e| panic!("read {}: {e}", from.display()));
+    for entry in entries.flatten() {
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if src.is_dir() {
+            copy_tree(&src, &dst);
+        } else if !src.extension().is_some_and(|e| e == "tfstate")
+            && !entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".terraform")
+        {
+            std::fs::copy(&src, &dst).unwrap_or_else(|e| panic!("copy {}: {e}", src.display()));
+        }
     }
 }
