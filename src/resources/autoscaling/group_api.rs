@@ -42,7 +42,10 @@ pub fn read_state(g: &AutoScalingGroup, reference: &Value, region: &str) -> Valu
     let policies = g.termination_policies();
     let termination = if policies == ["Default"] && r("termination_policies").elements().is_empty()
     {
-        r("termination_policies").clone().known_or_null()
+        match r("termination_policies") {
+            Value::Unknown => Value::Null,
+            known => known.clone(),
+        }
     } else {
         list_or_null(
             policies.iter().map(|p| Value::from(p.as_str())).collect(),
@@ -184,20 +187,6 @@ pub fn read_state(g: &AutoScalingGroup, reference: &Value, region: &str) -> Valu
         ("tag", read_tags(tags, reference)),
         ("timeouts", r("timeouts").clone()),
     ])
-}
-
-trait KnownOrNull {
-    fn known_or_null(self) -> Value;
-}
-
-impl KnownOrNull for Value {
-    fn known_or_null(self) -> Value {
-        if self.is_unknown() {
-            Value::Null
-        } else {
-            self
-        }
-    }
 }
 
 /// The launch template to send: by id when the plan knows it, else by name; the version when set.

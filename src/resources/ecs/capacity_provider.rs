@@ -342,7 +342,7 @@ impl Resource<AwsClients> for EcsCapacityProvider {
         let (given, region) = split_import_region(id.trim());
         let name = name_of(given);
         let valid_arn = !given.starts_with("arn:") || given.contains(":capacity-provider/");
-        if let (false, _) | (_, Err(_)) = (valid_arn, check_name(name)) {
+        if !valid_arn || check_name(name).is_err() {
             return Err(Diagnostic::error(
                 "Invalid import ID",
                 format!("expected an ECS capacity provider ARN (arn:aws:ecs:REGION:ACCOUNT:capacity-provider/NAME) or name, optionally with @region; got {id:?}"),
