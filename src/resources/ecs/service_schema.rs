@@ -515,12 +515,16 @@ fn arr<'a>(j: &'a J, key: &str) -> &'a [J] {
 fn str_set(j: &J, key: &str) -> Value {
     Value::string_set(arr(j, key).iter().filter_map(J::as_str))
 }
-/// A reference value without unknowns (unknown reads as null/empty: nothing is known of it).
+/// A reference value without unknowns, at any depth (an unknown reads as null: nothing is known
+/// of it). Kept-from-the-plan blocks carry computed parts that were unknown at plan time.
 pub fn known(v: &Value) -> Value {
-    if v.is_unknown() {
-        Value::Null
-    } else {
-        v.clone()
+    match v {
+        Value::Unknown => Value::Null,
+        Value::List(items) => Value::List(items.iter().map(known).collect()),
+        Value::Set(items) => Value::Set(items.iter().map(known).collect()),
+        Value::Map(m) => Value::Map(m.iter().map(|(k, v)| (k.clone(), known(v))).collect()),
+        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), known(v))).collect()),
+        other => other.clone(),
     }
 }
 
