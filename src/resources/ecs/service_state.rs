@@ -692,6 +692,37 @@ mod tests {
     }
 
     #[test]
+    fn kept_blocks_lose_their_unknown_parts() {
+        let clients = crate::resources::testing::offline_ctx().client;
+        // Planned at create: Service Connect's computed discovery_name is unknown.
+        let planned = obj(vec![
+            ("name", "s".into()),
+            (
+                "service_connect_configuration",
+                Value::List(vec![Value::object([
+                    ("enabled", Value::Bool(true)),
+                    ("namespace", Value::from("ns")),
+                    (
+                        "service",
+                        Value::List(vec![Value::object([
+                            ("port_name", Value::from("http")),
+                            ("discovery_name", Value::Unknown),
+                        ])]),
+                    ),
+                ])]),
+            ),
+        ]);
+        let svc = serde_json::json!({"serviceArn": "arn:aws:ecs:us-east-1:1:service/c/s", "serviceName": "s", "status": "ACTIVE"});
+        let s = state_from(&svc, &planned, &clients, "us-east-1");
+        assert!(s.is_wholly_known(), "{s:?}");
+        let svc_block = &s.get("service_connect_configuration").elements()[0];
+        assert_eq!(
+            svc_block.get("service").elements()[0].str("port_name"),
+            Some("http")
+        );
+    }
+
+    #[test]
     fn omitted_structures_keep_the_prior_value() {
         let clients = crate::resources::testing::offline_ctx().client;
         let prior = obj(vec![
