@@ -80,6 +80,11 @@ async fn check_task_definition(ctx: &Ctx<AwsClients>, config: &Value, diags: &mu
     let Some(td) = config.get("task_definition").as_str() else {
         return;
     };
+    // Only a pinned revision is checked: a bare family may be re-registered by this very apply
+    // (its new revision is not readable yet), and a revision being replaced has an unknown ARN.
+    if super::service_schema::task_definition_ref(td).1.is_none() {
+        return;
+    }
     let nc = config.get("network_configuration");
     let sc = config.get("service_connect_configuration");
     if !nc.is_known() || !sc.is_known() {
@@ -215,9 +220,6 @@ impl Resource<AwsClients> for EcsService {
         // Triggers redeploy only with force_new_deployment; otherwise their change is dropped.
         if state.bool("force_new_deployment") != Some(true) && !prior.get("triggers").is_null() {
             state.set("triggers", prior.get("triggers").clone());
-        }
-        if state.str("scheduling_strategy") == Some("DAEMON") {
-            state.set("desired_count", prior.get("desired_count").clone());
         }
     }
 

@@ -1,6 +1,7 @@
-//! `awsecs_ecs_service`: the schema (the twin of `aws_ecs_service` 6.58) and the mapping between
-//! it and ECS's JSON (CreateService/UpdateService members, DescribeServices' `services[]`). One
-//! mapping serves both directions, so what is sent and what is read cannot disagree.
+//! `awsecs_ecs_service`: the schema (the twin of `aws_ecs_service` 6.58), the equivalences that
+//! keep the user's spelling (cluster name/ARN, task definition family/revision/ARN, role
+//! name/ARN, placement field `host`/`instanceId`), and the plan → ECS JSON half of the mapping
+//! (CreateService/UpdateService members). The ECS JSON → state half is in `service_state`.
 
 use serde_json::{json, Map, Value as J};
 
@@ -498,175 +499,12 @@ pub fn service_connect_json(v: &Value) -> Option<J> {
     Some(J::Object(m))
 }
 
-// ---- ECS JSON -> Terraform value -------------------------------------------------------------
-
-pub fn s(j: &J, key: &str) -> Value {
-    Value::opt_string(j.get(key).and_then(J::as_str))
-}
-pub fn i(j: &J, key: &str) -> Value {
-    Value::opt_int(j.get(key).and_then(J::as_i64))
-}
-fn arr<'a>(j: &'a J, key: &str) -> &'a [J] {
-    j.get(key)
-        .and_then(J::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
-}
-fn str_set(j: &J, key: &str) -> Value {
-    Value::string_set(arr(j, key).iter().filter_map(J::as_str))
-}
-/// A reference value without unknowns (unknown reads as null/empty: nothing is known of it).
-pub fn known(v: &Value) -> Value {
-    if v.is_unknown() {
-        Value::Null
-    } else {
-        v.clone()
-    }
-}
-
-pub fn capacity_provider_strategy_from(j: &[J]) -> Value {
-    Value::Set(
-        j.iter()
-            .map(|c| {
-                Value::object([
-                    ("base", i(c, "base")),
-                    ("capacity_provider", s(c, "capacityProvider")),
-                    ("weight", i(c, "weight")),
-                ])
-            })
-            .collect(),
-    )
-}
-
-pub fn network_configuration_from(j: Option<&J>) -> Value {
-    match j.and_then(|n| n.get("awsvpcConfiguration")) {
-        Some(a) => {
-            let sgs = arr(a, "securityGroups");
-            Value::List(vec![Value::object([
-                (
-                    "assign_public_ip",
-                    Value::Bool(a.get("assignPublicIp").and_then(J::as_str) == Some("ENABLED")),
-                ),
-                (
-                    "security_groups",
-                    if sgs.is_empty() {
-                        Value::Null
-                    } else {
-                        str_set(a, "securityGroups")
-                    },
-                ),
-                ("subnets", str_set(a, "subnets")),
-            ])])
-        }
-        None => Value::List(vec![]),
-    }
-}
-
-pub fn load_balancers_from(j: &[J]) -> Value {
-    Value::Set(
-        j.iter()
-            .map(|l| {
-                Value::object([
-                    ("container_name", s(l, "containerName")),
-                    ("container_port", i(l, "containerPort")),
-                    ("elb_name", s(l, "loadBalancerName")),
-                    ("target_group_arn", s(l, "targetGroupArn")),
-                ])
-            })
-            .collect(),
-    )
-}
-
-pub fn service_registries_from(j: &[J]) -> Value {
-    Value::List(
-        j.iter()
-            .map(|r| {
-                Value::object([
-                    ("container_name", s(r, "containerName")),
-                    ("container_port", i(r, "containerPort")),
-                    ("port", i(r, "port")),
-                    ("registry_arn", s(r, "registryArn")),
-                ])
-            })
-            .collect(),
-    )
-}
-
-pub fn placement_strategy_from(j: &[J]) -> Value {
-    Value::List(
-        j.iter()
-            .map(|p| Value::object([("field", s(p, "field")), ("type", s(p, "type"))]))
-            .collect(),
-    )
-}
-
-pub fn placement_constraints_from(j: &[J]) -> Value {
-    Value::Set(
-        j.iter()
-            .map(|p| Value::object([("expression", s(p, "expression")), ("type", s(p, "type"))]))
-            .collect(),
-    )
-}
-
-pub fn service_connect_from(sc: &J, reference: &Value) -> Value {
-    let services = arr(sc, "services")
-        .iter()
-        .map(|sv| {
-            let aliases = arr(sv, "clientAliases")
-                .iter()
-                .map(|a| Value::object([("dns_name", s(a, "dnsName")), ("port", i(a, "port"))]))
-                .collect();
-            Value::object([
-                ("discovery_name", s(sv, "discoveryName")),
-                ("ingress_port_override", i(sv, "ingressPortOverride")),
-                ("port_name", s(sv, "portName")),
-                ("client_alias", Value::List(aliases)),
-            ])
-        })
-        .collect();
-    let log = match sc.get("logConfiguration") {
-        Some(l) => {
-            let opts = l.get("options").and_then(J::as_object);
-            let ref_opts = reference
-                .block("service_connect_configuration")
-                .and_then(|c| c.block("log_configuration"))
-                .map(|l| known(l.get("options")));
-            let options = match opts {
-                Some(o) if !o.is_empty() => Value::Map(
-                    o.iter()
-                        .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), Value::from(s))))
-                        .collect(),
-                ),
-                _ => ref_opts
-                    .filter(|r| matches!(r, Value::Map(_)))
-                    .unwrap_or(Value::Null),
-            };
-            let secrets = arr(l, "secretOptions")
-                .iter()
-                .map(|x| Value::object([("name", s(x, "name")), ("value_from", s(x, "valueFrom"))]))
-                .collect();
-            Value::List(vec![Value::object([
-                ("log_driver", s(l, "logDriver")),
-                ("options", options),
-                ("secret_option", Value::List(secrets)),
-            ])])
-        }
-        None => Value::List(vec![]),
-    };
-    Value::List(vec![Value::object([
-        (
-            "enabled",
-            Value::Bool(sc.get("enabled").and_then(J::as_bool).unwrap_or(false)),
-        ),
-        ("namespace", s(sc, "namespace")),
-        ("log_configuration", log),
-        ("service", Value::List(services)),
-    ])])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resources::ecs::service_state::{
+        capacity_provider_strategy_from, network_configuration_from,
+    };
 
     #[test]
     fn references_compare_like_ecs_resolves_them() {
@@ -690,6 +528,83 @@ mod tests {
         assert!(field_equivalent(&v("host"), &v("instanceId")));
         assert!(field_equivalent(&v("MEMORY"), &v("memory")));
         assert!(!field_equivalent(&v("cpu"), &v("memory")));
+    }
+
+    #[test]
+    fn schema_matches_the_twin() {
+        let b = schema().block;
+        let names: Vec<&str> = b.attributes.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "arn",
+                "availability_zone_rebalancing",
+                "cluster",
+                "deployment_maximum_percent",
+                "deployment_minimum_healthy_percent",
+                "desired_count",
+                "enable_ecs_managed_tags",
+                "enable_execute_command",
+                "force_delete",
+                "force_new_deployment",
+                "health_check_grace_period_seconds",
+                "iam_role",
+                "id",
+                "launch_type",
+                "name",
+                "platform_version",
+                "propagate_tags",
+                "region",
+                "scheduling_strategy",
+                "tags",
+                "tags_all",
+                "task_definition",
+                "triggers",
+                "wait_for_steady_state"
+            ]
+        );
+        let blocks: Vec<&str> = b.blocks.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(
+            blocks,
+            [
+                "alarms",
+                "capacity_provider_strategy",
+                "deployment_circuit_breaker",
+                "deployment_controller",
+                "load_balancer",
+                "network_configuration",
+                "ordered_placement_strategy",
+                "placement_constraints",
+                "service_connect_configuration",
+                "service_registries",
+                "timeouts"
+            ]
+        );
+        let force_new: Vec<&str> = b
+            .attributes
+            .iter()
+            .filter(|a| a.force_new)
+            .map(|a| a.name.as_str())
+            .collect();
+        assert_eq!(
+            force_new,
+            [
+                "cluster",
+                "iam_role",
+                "name",
+                "region",
+                "scheduling_strategy"
+            ],
+            "launch_type is decided in modify_plan"
+        );
+        assert_eq!(
+            b.attribute("deployment_maximum_percent").unwrap().default,
+            Some(Value::int(200))
+        );
+        assert_eq!(
+            b.attribute("scheduling_strategy").unwrap().default,
+            Some(Value::from("REPLICA"))
+        );
     }
 
     #[test]

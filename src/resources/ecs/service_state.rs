@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value as J};
 
-use super::service_schema::{self as m, known, schema};
+use super::service_schema::{self as m, schema};
 use crate::aws::{ecs_json, tags, AwsClients};
 use crate::framework::Value;
 
@@ -104,7 +104,7 @@ pub fn state_from(svc: &J, reference: &Value, clients: &AwsClients, region: &str
         .and_then(|p| p.get("serviceConnectConfiguration"))
         .filter(|c| c.is_object())
     {
-        Some(sc) => m::service_connect_from(sc, reference),
+        Some(sc) => service_connect_from(sc, reference),
         None => block_ref("service_connect_configuration"),
     };
     let all_tags = ecs_json::tags_from_json(svc.get("tags"));
@@ -113,7 +113,7 @@ pub fn state_from(svc: &J, reference: &Value, clients: &AwsClients, region: &str
         .get("networkConfiguration")
         .filter(|n| n.get("awsvpcConfiguration").is_some());
     let cps = match arr("capacityProviderStrategy") {
-        Some(a) => m::capacity_provider_strategy_from(a),
+        Some(a) => capacity_provider_strategy_from(a),
         None => block_ref("capacity_provider_strategy"),
     };
     Value::object([
@@ -221,22 +221,22 @@ pub fn state_from(svc: &J, reference: &Value, clients: &AwsClients, region: &str
         (
             "load_balancer",
             match arr("loadBalancers") {
-                Some(a) => m::load_balancers_from(a),
+                Some(a) => load_balancers_from(a),
                 None => Value::Set(vec![]),
             },
         ),
-        ("network_configuration", m::network_configuration_from(nc)),
+        ("network_configuration", network_configuration_from(nc)),
         (
             "ordered_placement_strategy",
             match svc.get("placementStrategy").and_then(J::as_array) {
-                Some(a) => m::placement_strategy_from(a),
+                Some(a) => placement_strategy_from(a),
                 None => block_ref("ordered_placement_strategy"),
             },
         ),
         (
             "placement_constraints",
             match svc.get("placementConstraints").and_then(J::as_array) {
-                Some(a) => m::placement_constraints_from(a),
+                Some(a) => placement_constraints_from(a),
                 None => block_ref("placement_constraints"),
             },
         ),
@@ -244,7 +244,7 @@ pub fn state_from(svc: &J, reference: &Value, clients: &AwsClients, region: &str
         (
             "service_registries",
             match arr("serviceRegistries") {
-                Some(a) => m::service_registries_from(a),
+                Some(a) => service_registries_from(a),
                 None => Value::List(vec![]),
             },
         ),
@@ -459,6 +459,176 @@ pub fn update_members(prior: &Value, planned: &Value) -> Map<String, J> {
     out
 }
 
+// ---- ECS JSON -> Terraform value -------------------------------------------------------------
+
+pub fn s(j: &J, key: &str) -> Value {
+    Value::opt_string(j.get(key).and_then(J::as_str))
+}
+pub fn i(j: &J, key: &str) -> Value {
+    Value::opt_int(j.get(key).and_then(J::as_i64))
+}
+fn arr<'a>(j: &'a J, key: &str) -> &'a [J] {
+    j.get(key)
+        .and_then(J::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+fn str_set(j: &J, key: &str) -> Value {
+    Value::string_set(arr(j, key).iter().filter_map(J::as_str))
+}
+/// A reference value without unknowns, at any depth (an unknown reads as null: nothing is known
+/// of it). Kept-from-the-plan blocks carry computed parts that were unknown at plan time.
+pub fn known(v: &Value) -> Value {
+    match v {
+        Value::Unknown => Value::Null,
+        Value::List(items) => Value::List(items.iter().map(known).collect()),
+        Value::Set(items) => Value::Set(items.iter().map(known).collect()),
+        Value::Map(m) => Value::Map(m.iter().map(|(k, v)| (k.clone(), known(v))).collect()),
+        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), known(v))).collect()),
+        other => other.clone(),
+    }
+}
+
+pub fn capacity_provider_strategy_from(j: &[J]) -> Value {
+    Value::Set(
+        j.iter()
+            .map(|c| {
+                Value::object([
+                    ("base", i(c, "base")),
+                    ("capacity_provider", s(c, "capacityProvider")),
+                    ("weight", i(c, "weight")),
+                ])
+            })
+            .collect(),
+    )
+}
+
+pub fn network_configuration_from(j: Option<&J>) -> Value {
+    match j.and_then(|n| n.get("awsvpcConfiguration")) {
+        Some(a) => {
+            let sgs = arr(a, "securityGroups");
+            Value::List(vec![Value::object([
+                (
+                    "assign_public_ip",
+                    Value::Bool(a.get("assignPublicIp").and_then(J::as_str) == Some("ENABLED")),
+                ),
+                (
+                    "security_groups",
+                    if sgs.is_empty() {
+                        Value::Null
+                    } else {
+                        str_set(a, "securityGroups")
+                    },
+                ),
+                ("subnets", str_set(a, "subnets")),
+            ])])
+        }
+        None => Value::List(vec![]),
+    }
+}
+
+pub fn load_balancers_from(j: &[J]) -> Value {
+    Value::Set(
+        j.iter()
+            .map(|l| {
+                Value::object([
+                    ("container_name", s(l, "containerName")),
+                    ("container_port", i(l, "containerPort")),
+                    ("elb_name", s(l, "loadBalancerName")),
+                    ("target_group_arn", s(l, "targetGroupArn")),
+                ])
+            })
+            .collect(),
+    )
+}
+
+pub fn service_registries_from(j: &[J]) -> Value {
+    Value::List(
+        j.iter()
+            .map(|r| {
+                Value::object([
+                    ("container_name", s(r, "containerName")),
+                    ("container_port", i(r, "containerPort")),
+                    ("port", i(r, "port")),
+                    ("registry_arn", s(r, "registryArn")),
+                ])
+            })
+            .collect(),
+    )
+}
+
+pub fn placement_strategy_from(j: &[J]) -> Value {
+    Value::List(
+        j.iter()
+            .map(|p| Value::object([("field", s(p, "field")), ("type", s(p, "type"))]))
+            .collect(),
+    )
+}
+
+pub fn placement_constraints_from(j: &[J]) -> Value {
+    Value::Set(
+        j.iter()
+            .map(|p| Value::object([("expression", s(p, "expression")), ("type", s(p, "type"))]))
+            .collect(),
+    )
+}
+
+pub fn service_connect_from(sc: &J, reference: &Value) -> Value {
+    let services = arr(sc, "services")
+        .iter()
+        .map(|sv| {
+            let aliases = arr(sv, "clientAliases")
+                .iter()
+                .map(|a| Value::object([("dns_name", s(a, "dnsName")), ("port", i(a, "port"))]))
+                .collect();
+            Value::object([
+                ("discovery_name", s(sv, "discoveryName")),
+                ("ingress_port_override", i(sv, "ingressPortOverride")),
+                ("port_name", s(sv, "portName")),
+                ("client_alias", Value::List(aliases)),
+            ])
+        })
+        .collect();
+    let log = match sc.get("logConfiguration") {
+        Some(l) => {
+            let opts = l.get("options").and_then(J::as_object);
+            let ref_opts = reference
+                .block("service_connect_configuration")
+                .and_then(|c| c.block("log_configuration"))
+                .map(|l| known(l.get("options")));
+            let options = match opts {
+                Some(o) if !o.is_empty() => Value::Map(
+                    o.iter()
+                        .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), Value::from(s))))
+                        .collect(),
+                ),
+                _ => ref_opts
+                    .filter(|r| matches!(r, Value::Map(_)))
+                    .unwrap_or(Value::Null),
+            };
+            let secrets = arr(l, "secretOptions")
+                .iter()
+                .map(|x| Value::object([("name", s(x, "name")), ("value_from", s(x, "valueFrom"))]))
+                .collect();
+            Value::List(vec![Value::object([
+                ("log_driver", s(l, "logDriver")),
+                ("options", options),
+                ("secret_option", Value::List(secrets)),
+            ])])
+        }
+        None => Value::List(vec![]),
+    };
+    Value::List(vec![Value::object([
+        (
+            "enabled",
+            Value::Bool(sc.get("enabled").and_then(J::as_bool).unwrap_or(false)),
+        ),
+        ("namespace", s(sc, "namespace")),
+        ("log_configuration", log),
+        ("service", Value::List(services)),
+    ])])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -519,6 +689,37 @@ mod tests {
         );
         let u = update_members(&prior, &image);
         assert_eq!(u.keys().collect::<Vec<_>>(), vec!["taskDefinition"]);
+    }
+
+    #[test]
+    fn kept_blocks_lose_their_unknown_parts() {
+        let clients = crate::resources::testing::offline_ctx().client;
+        // Planned at create: Service Connect's computed discovery_name is unknown.
+        let planned = obj(vec![
+            ("name", "s".into()),
+            (
+                "service_connect_configuration",
+                Value::List(vec![Value::object([
+                    ("enabled", Value::Bool(true)),
+                    ("namespace", Value::from("ns")),
+                    (
+                        "service",
+                        Value::List(vec![Value::object([
+                            ("port_name", Value::from("http")),
+                            ("discovery_name", Value::Unknown),
+                        ])]),
+                    ),
+                ])]),
+            ),
+        ]);
+        let svc = serde_json::json!({"serviceArn": "arn:aws:ecs:us-east-1:1:service/c/s", "serviceName": "s", "status": "ACTIVE"});
+        let s = state_from(&svc, &planned, &clients, "us-east-1");
+        assert!(s.is_wholly_known(), "{s:?}");
+        let svc_block = &s.get("service_connect_configuration").elements()[0];
+        assert_eq!(
+            svc_block.get("service").elements()[0].str("port_name"),
+            Some("http")
+        );
     }
 
     #[test]

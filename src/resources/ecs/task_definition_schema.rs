@@ -492,6 +492,72 @@ mod tests {
     use super::*;
 
     #[test]
+    fn schema_matches_the_twin() {
+        let b = schema().block;
+        let names: Vec<&str> = b.attributes.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "arn",
+                "arn_without_revision",
+                "container_definitions",
+                "cpu",
+                "enable_fault_injection",
+                "execution_role_arn",
+                "family",
+                "id",
+                "ipc_mode",
+                "memory",
+                "network_mode",
+                "pid_mode",
+                "region",
+                "requires_compatibilities",
+                "revision",
+                "skip_destroy",
+                "tags",
+                "tags_all",
+                "task_role_arn",
+                "track_latest"
+            ]
+        );
+        let blocks: Vec<&str> = b.blocks.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(
+            blocks,
+            [
+                "ephemeral_storage",
+                "placement_constraints",
+                "proxy_configuration",
+                "runtime_platform",
+                "volume"
+            ]
+        );
+        // Every API-facing argument registers a new revision; tags and the client-side flags do not.
+        for a in &b.attributes {
+            let in_place = [
+                "arn",
+                "arn_without_revision",
+                "id",
+                "revision",
+                "skip_destroy",
+                "tags",
+                "tags_all",
+                "track_latest",
+            ];
+            assert_eq!(
+                a.force_new,
+                !in_place.contains(&a.name.as_str()),
+                "{}",
+                a.name
+            );
+        }
+        assert!(b.blocks.iter().all(|x| x.force_new));
+        assert!(
+            b.attribute("skip_destroy").unwrap().client_side
+                && b.attribute("track_latest").unwrap().client_side
+        );
+    }
+
+    #[test]
     fn blocks_round_trip_through_ecs_json() {
         let b = schema().block;
         let planned = b.conform(Value::object([

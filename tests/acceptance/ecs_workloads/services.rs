@@ -214,7 +214,21 @@ fn ecs_service_omitted_structures_plan_empty() {
             .send(),
     )
     .expect("CreateHttpNamespace");
-    let _ = ns;
+    let op = ns.operation_id().unwrap_or_default().to_string();
+    let sd = aws_sdk_servicediscovery::Client::new(&aws());
+    let ns_id = block_on(sd.get_operation().operation_id(&op).send())
+        .ok()
+        .and_then(|o| {
+            o.operation().and_then(|o| o.targets()).and_then(|t| {
+                t.get(&aws_sdk_servicediscovery::types::OperationTargetType::Namespace)
+                    .cloned()
+            })
+        })
+        .expect("namespace id");
+    let ns_arn = block_on(sd.get_namespace().id(&ns_id).send())
+        .ok()
+        .and_then(|n| n.namespace().and_then(|n| n.arn()).map(str::to_string))
+        .expect("namespace ARN");
     let (name, family) = (unique_name("svcomit"), unique_name("svcomittd"));
     let body = format!(
         r#"
@@ -248,6 +262,16 @@ resource "awsecs_ecs_service" "s" {{
   network_configuration {{
     subnets         = ["{subnet}"]
     security_groups = ["{sg}"]
+  }}
+  service_connect_configuration {{
+    enabled   = true
+    namespace = "{ns_arn}"
+    service {{
+      port_name = "http"
+      client_alias {{
+        port = 8080
+      }}
+    }}
   }}
 }}
 "#,
