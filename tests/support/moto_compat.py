@@ -295,6 +295,11 @@ def ec2_security_group_delete_dependencies():
                             f"resource {group_id} has a dependent object"
                         )
         for eni in getattr(self, "enis", {}).values():
+            # AWS deletes a terminated instance's network interfaces (DeleteOnTermination); moto
+            # keeps them attached to the terminated instance, so they hold nothing here.
+            instance = getattr(eni, "instance", None)
+            if instance is not None and getattr(getattr(instance, "_state", None), "name", "") == "terminated":
+                continue
             if any(getattr(g, "id", g) == group_id for g in eni.group_set):
                 raise DependencyViolationError(f"resource {group_id} has a dependent object")
         return original(self, vpc_id, group_id)
