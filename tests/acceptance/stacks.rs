@@ -36,6 +36,11 @@ fn cycle(stack: &str, prefix: &str) {
 }
 
 #[test]
+fn ec2_capacity_example_applies_replans_empty_and_destroys_clean() {
+    cycle("ec2-capacity", "cap");
+}
+
+#[test]
 fn dks_stack_applies_replans_empty_and_destroys_clean() {
     cycle("dks", "dks");
 }

@@ -591,6 +591,26 @@ fn hcl_string(s: &str) -> String {
     )
 }
 
+/// Copies a directory tree (regular files and directories only).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("create {}: {e}", to.display()));
+    let entries =
+        std::fs::read_dir(from).unwrap_or_else(|e| panic!("read {}: {e}", from.display()));
+    for entry in entries.flatten() {
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if src.is_dir() {
+            copy_tree(&src, &dst);
+        } else if src.extension().is_none_or(|e| e != "tfstate")
+            && !entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".terraform")
+        {
+            std::fs::copy(&src, &dst).unwrap_or_else(|e| panic!("copy {}: {e}", src.display()));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -607,25 +627,5 @@ mod tests {
     #[test]
     fn hcl_string_escapes() {
         assert_eq!(hcl_string(r#"a\b"c${d}"#), r#""a\\b\"c$${d}""#);
-    }
-}
-
-/// Copies a directory tree (regular files and directories only).
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("create {}: {e}", to.display()));
-    let entries =
-        std::fs::read_dir(from).unwrap_or_else(|e| panic!("read {}: {e}", from.display()));
-    for entry in entries.flatten() {
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        if src.is_dir() {
-            copy_tree(&src, &dst);
-        } else if !src.extension().is_some_and(|e| e == "tfstate")
-            && !entry
-                .file_name()
-                .to_string_lossy()
-                .starts_with(".terraform")
-        {
-            std::fs::copy(&src, &dst).unwrap_or_else(|e| panic!("copy {}: {e}", src.display()));
-        }
     }
 }
