@@ -438,13 +438,7 @@ impl Resource<AwsClients> for Lb {
         ctx: &Ctx<AwsClients>,
         state: &Value,
     ) -> Result<Option<Value>, Diagnostics> {
-        let Some(arn) = super::state_arn(state) else {
-            return Err(Diagnostic::error(
-                format!("Invalid {KIND} state"),
-                "the state has no ARN (id)",
-            )
-            .into());
-        };
+        let arn = super::required_arn(state, KIND)?;
         let set = ctx.client.regional(state);
         let lb = find(set.elbv2(), arn)
             .await

@@ -313,13 +313,7 @@ impl Resource<AwsClients> for ListenerResource {
         ctx: &Ctx<AwsClients>,
         state: &Value,
     ) -> Result<Option<Value>, Diagnostics> {
-        let Some(arn) = super::state_arn(state) else {
-            return Err(Diagnostic::error(
-                format!("Invalid {KIND} state"),
-                "the state has no ARN (id)",
-            )
-            .into());
-        };
+        let arn = super::required_arn(state, KIND)?;
         let set = ctx.client.regional(state);
         let l = find(set.elbv2(), arn)
             .await

@@ -172,6 +172,17 @@ pub(crate) fn state_arn(state: &Value) -> Option<&str> {
         .filter(|s| !s.is_empty())
 }
 
+/// The ARN a read needs, or the diagnostic for a state that lost it.
+pub(crate) fn required_arn<'a>(state: &'a Value, kind: &str) -> Result<&'a str, Diagnostics> {
+    state_arn(state).ok_or_else(|| {
+        crate::framework::Diagnostic::error(
+            format!("Invalid {kind} state"),
+            "the state has no ARN (id)",
+        )
+        .into()
+    })
+}
+
 /// True when `prior` is an import stub (only the ARN and region are known): reads then report
 /// optional blocks whose presence would otherwise follow the prior state.
 pub(crate) fn is_import_stub(prior: &Value) -> bool {
