@@ -17,13 +17,13 @@ fn ec2() -> aws_sdk_ec2::Client {
 }
 
 /// The default VPC, two of its subnets in different Availability Zones, its default security group.
-struct Net {
-    vpc: String,
-    subnets: [String; 2],
-    sg: String,
+pub(crate) struct Net {
+    pub(crate) vpc: String,
+    pub(crate) subnets: [String; 2],
+    pub(crate) sg: String,
 }
 
-fn default_network() -> Net {
+pub(crate) fn default_network() -> Net {
     let ec2 = ec2();
     let filter = |k: &str, v: &str| Filter::builder().name(k).values(v).build();
     let vpcs = block_on(

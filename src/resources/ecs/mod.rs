@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod cluster_capacity_providers;
 mod cluster_support;
 pub mod service;
+mod service_lb;
 mod service_schema;
 mod service_state;
 mod service_wait;

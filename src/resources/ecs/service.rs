@@ -19,6 +19,7 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use serde_json::Value as J;
 
+use super::service_lb;
 use super::service_schema::schema;
 use super::service_state::{create_members, state_from, update_members};
 use super::service_wait::{self as wait, wait_diag};
@@ -27,6 +28,7 @@ use crate::aws::ecs_json::{self, CaptureBody};
 use crate::aws::retry::{self, PROPAGATION_TIMEOUT};
 use crate::aws::{errors, plan_region, tags, AwsClients};
 use crate::framework::resource::timeout;
+use crate::framework::validators;
 use crate::framework::{
     ApplyError, ApplyResult, AttrPath, Ctx, Diagnostic, Diagnostics, Plan, PlanRequest, Resource,
     Schema, Value,
@@ -74,8 +76,9 @@ fn service_ref(v: &Value) -> Option<String> {
 }
 
 /// Plan-time checks against the task definition the service will run (a read, never a write):
-/// awsvpc needs network_configuration and other modes refuse it; Service Connect port names must
-/// exist in the containers' port mappings.
+/// awsvpc needs network_configuration and other modes refuse it; existing target groups must have
+/// the target type the network mode registers; Service Connect port names must exist in the
+/// containers' port mappings.
 async fn check_task_definition(ctx: &Ctx<AwsClients>, config: &Value, diags: &mut Diagnostics) {
     let Some(td) = config.get("task_definition").as_str() else {
         return;
@@ -114,6 +117,7 @@ async fn check_task_definition(ctx: &Ctx<AwsClients>, config: &Value, diags: &mu
     } else if mode != "awsvpc" && has_nc {
         diags.invalid(AttrPath::attr("network_configuration"), format!("task definition {td} uses network_mode {mode:?}; network_configuration is only valid with \"awsvpc\""));
     }
+    service_lb::check_target_types(ctx, config, mode, diags).await;
     let defs = ecs_json::raw_container_definitions(&raw)
         .unwrap_or(J::Null)
         .to_string();
@@ -159,6 +163,28 @@ async fn read_fresh(
         ));
     };
     Ok(state_from(&svc, reference, &ctx.client, set.region()))
+}
+
+/// Waits for a deleted service to become INACTIVE within `budget` (see `service_lb::drain_budget`).
+async fn drain_wait(
+    ctx: &Ctx<AwsClients>,
+    ecs: &aws_sdk_ecs::Client,
+    cluster: Option<&str>,
+    service: &str,
+    budget: Duration,
+    delays: &[u64],
+) -> Result<(), Diagnostics> {
+    let Err(e) = wait::inactive(&ctx.stop, ecs, cluster, service, budget).await else {
+        return Ok(());
+    };
+    let timed_out = matches!(e, retry::RetryError::TimedOut { .. });
+    let mut d = wait_diag(e, &format!("deleting {KIND}"), service);
+    if let (true, Some(max)) = (timed_out, delays.iter().max()) {
+        d.detail.push_str(&format!(
+            "\n\nThe service's target groups deregister a task within {max}s, yet ECS has not stopped its tasks: see the service's events (aws ecs describe-services). ECS has accepted the delete; running destroy again resumes the wait."
+        ));
+    }
+    Err(d.into())
 }
 
 #[async_trait]
@@ -436,8 +462,18 @@ impl Resource<AwsClients> for EcsService {
         if status == "INACTIVE" {
             return Ok(());
         }
+        let delays = service_lb::deregistration_delays(ctx, prior).await;
+        let user_timeout = prior
+            .get("timeouts")
+            .str("delete")
+            .and_then(validators::parse_duration);
+        let drain = service_lb::drain_budget(&delays, user_timeout, DEFAULT_TIMEOUT);
+        if status == "DRAINING" {
+            // Deleted already (an earlier destroy that stopped waiting): only the drain is left.
+            return drain_wait(ctx, ecs, cluster.as_deref(), &service, drain, &delays).await;
+        }
         let daemon = current.get("schedulingStrategy").and_then(J::as_str) == Some("DAEMON");
-        if !force && status != "DRAINING" && !daemon {
+        if !force && !daemon {
             match ecs
                 .update_service()
                 .service(&service)
@@ -485,9 +521,7 @@ impl Resource<AwsClients> for EcsService {
             Err(e) if e.error().is_some_and(errors::is_not_found) => return Ok(()),
             Err(e) => return Err(e.diag(&format!("deleting {KIND}"), &service).into()),
         }
-        wait::inactive(&ctx.stop, ecs, cluster.as_deref(), &service, budget)
-            .await
-            .map_err(|e| wait_diag(e, &format!("deleting {KIND}"), &service).into())
+        drain_wait(ctx, ecs, cluster.as_deref(), &service, drain, &delays).await
     }
 
     async fn import(&self, ctx: &Ctx<AwsClients>, id: &str) -> Result<Value, Diagnostics> {
