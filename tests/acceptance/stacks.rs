@@ -9,8 +9,27 @@ fn stack_name(prefix: &str) -> String {
     format!("{prefix}-{}", &id[id.len() - 6..])
 }
 
+/// The stacks declare `required_version = ">= 0.15"`: the oldest supported client must accept
+/// them and their modules (no `optional()` object attributes, output `depends_on`, ...).
+#[test]
+fn stacks_validate_with_terraform_0_15() {
+    for stack in ["dks", "hit-counter", "sockshop"] {
+        let tf = Workdir::from_example(stack).with_terraform(terraform_0_15());
+        // `get` installs the local modules; 0.15's init would also look the dev-override
+        // provider up in the registry.
+        tf.cmd(&["get", "-no-color"]).success();
+        tf.cmd(&["validate", "-no-color"]).success();
+    }
+}
+
+/// The service users browse, behind the stack's load balancer: its name and container port.
+struct Web {
+    service: &'static str,
+    port: i32,
+}
+
 #[track_caller]
-fn cycle(stack: &str, prefix: &str) {
+fn cycle(stack: &str, prefix: &str, web: Option<Web>) {
     let name = stack_name(prefix);
     let tf = Workdir::from_example(stack);
     tf.write_file("terraform.tfvars", &format!("name = \"{name}\"\n"));
@@ -26,6 +45,9 @@ fn cycle(stack: &str, prefix: &str) {
             .is_some_and(|b| b.contains("http://")),
         "outputs: {outputs}"
     );
+    if let Some(web) = web {
+        check_alb(&name, &web, &outputs);
+    }
     tf.destroy();
     let left = inventory(&name);
     assert!(
@@ -37,22 +59,101 @@ fn cycle(stack: &str, prefix: &str) {
 
 #[test]
 fn ec2_capacity_example_applies_replans_empty_and_destroys_clean() {
-    cycle("ec2-capacity", "cap");
+    cycle("ec2-capacity", "cap", None);
 }
 
 #[test]
 fn dks_stack_applies_replans_empty_and_destroys_clean() {
-    cycle("dks", "dks");
+    cycle(
+        "dks",
+        "dks",
+        Some(Web {
+            service: "dks-ui",
+            port: 3000,
+        }),
+    );
 }
 
 #[test]
 fn hit_counter_stack_applies_replans_empty_and_destroys_clean() {
-    cycle("hit-counter", "hc");
+    cycle(
+        "hit-counter",
+        "hc",
+        Some(Web {
+            service: "hit-counter",
+            port: 5000,
+        }),
+    );
 }
 
 #[test]
 fn sockshop_stack_applies_replans_empty_and_destroys_clean() {
-    cycle("sockshop", "ss");
+    cycle(
+        "sockshop",
+        "ss",
+        Some(Web {
+            service: "front-end",
+            port: 8079,
+        }),
+    );
+}
+
+/// Through the API: the stack's ALB (the one `browse` points at) listens on port 80 and forwards to
+/// an instance-type target group, and the web service's loadBalancers entry names that group.
+fn check_alb(name: &str, web: &Web, outputs: &serde_json::Value) {
+    use aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum;
+    let cfg = aws();
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&cfg);
+    let ecs = aws_sdk_ecs::Client::new(&cfg);
+    block_on(async {
+        let lbs = elb
+            .describe_load_balancers()
+            .names(name)
+            .send()
+            .await
+            .expect("DescribeLoadBalancers");
+        let lb = lbs.load_balancers().first().expect("the stack's ALB");
+        let dns = lb.dns_name().expect("DNS name");
+        assert_eq!(outputs["browse"], format!("http://{dns}/"), "{outputs}");
+        assert_eq!(outputs["alb_dns_name"], dns, "{outputs}");
+        let listeners = elb
+            .describe_listeners()
+            .set_load_balancer_arn(lb.load_balancer_arn().map(str::to_string))
+            .send()
+            .await
+            .expect("DescribeListeners");
+        let http = listeners
+            .listeners()
+            .iter()
+            .find(|l| l.port() == Some(80))
+            .expect("a listener on port 80");
+        let tg_arn = http
+            .default_actions()
+            .first()
+            .and_then(|a| a.target_group_arn())
+            .expect("the listener forwards to a target group");
+        let tgs = elb
+            .describe_target_groups()
+            .target_group_arns(tg_arn)
+            .send()
+            .await
+            .expect("DescribeTargetGroups");
+        let tg = tgs.target_groups().first().expect("the target group");
+        assert_eq!(tg.target_type(), Some(&TargetTypeEnum::Instance));
+        let services = ecs
+            .describe_services()
+            .cluster(name)
+            .services(web.service)
+            .send()
+            .await
+            .expect("DescribeServices");
+        let svc = services.services().first().expect("the web service");
+        let entries = svc.load_balancers();
+        assert_eq!(entries.len(), 1, "{entries:?}");
+        assert_eq!(entries[0].target_group_arn(), Some(tg_arn));
+        assert_eq!(entries[0].container_name(), Some(web.service));
+        assert_eq!(entries[0].container_port(), Some(web.port));
+    });
 }
 
 /// Everything in the region whose name says it belongs to stack `name`.
@@ -130,6 +231,43 @@ fn inventory(name: &str) -> Vec<String> {
                     sg.group_name(),
                     sg.group_id()
                 ));
+            }
+        }
+        let elb = aws_sdk_elasticloadbalancingv2::Client::new(&cfg);
+        for lb in elb
+            .describe_load_balancers()
+            .send()
+            .await
+            .expect("DescribeLoadBalancers")
+            .load_balancers()
+        {
+            if !mine(lb.load_balancer_name()) {
+                continue;
+            }
+            left.push(format!("load balancer {:?}", lb.load_balancer_name()));
+            let listeners = elb
+                .describe_listeners()
+                .set_load_balancer_arn(lb.load_balancer_arn().map(str::to_string))
+                .send()
+                .await
+                .expect("DescribeListeners");
+            for l in listeners.listeners() {
+                left.push(format!(
+                    "listener {:?} port {:?}",
+                    l.listener_arn(),
+                    l.port()
+                ));
+            }
+        }
+        for tg in elb
+            .describe_target_groups()
+            .send()
+            .await
+            .expect("DescribeTargetGroups")
+            .target_groups()
+        {
+            if mine(tg.target_group_name()) {
+                left.push(format!("target group {:?}", tg.target_group_name()));
             }
         }
         let asg = aws_sdk_autoscaling::Client::new(&cfg);

@@ -1,5 +1,5 @@
 # DevOps Knowledge Share on ECS with EC2 capacity: dks-db (PostgreSQL) -> dks-api (Spring Boot, 8080)
-# -> dks-ui (Next.js, 3000, published on the instances' port 80). Services find each other by name
+# -> dks-ui (Next.js, 3000, behind an Application Load Balancer on port 80). Services find each other by name
 # through ECS Service Connect in a Cloud Map namespace: DB_HOST=dks-db, DKS_API_BASE_URL=http://dks-api:8080.
 
 data "awsecs_region" "current" {}
@@ -20,8 +20,6 @@ module "capacity" {
   desired_capacity              = var.instance_count
   min_size                      = 1
   max_size                      = var.instance_count + 1
-  public_ports                  = [var.ui_port]
-  allowed_cidr                  = var.allowed_cidr
   service_connect_namespace_arn = awsecs_service_discovery_http_namespace.this.arn
   # The postgres image runs scripts in /docker-entrypoint-initdb.d on first start; dks-db mounts
   # this file there, so every instance that may run it carries it.
@@ -128,6 +126,19 @@ module "api" {
   region            = local.service_defaults.region
 }
 
+# Only the UI is public: its Next.js server calls dks-api itself (server-side rendering and /api).
+module "alb" {
+  source = "../modules/alb"
+
+  name                       = var.name
+  vpc_id                     = module.capacity.vpc_id
+  subnet_ids                 = module.capacity.subnet_ids
+  instance_security_group_id = module.capacity.security_group_id
+  allowed_cidr               = var.allowed_cidr
+  container_port             = 3000
+  health_check_path          = "/api/health"
+}
+
 module "ui" {
   source        = "../modules/ecs-service"
   family_prefix = "${var.name}-"
@@ -136,8 +147,8 @@ module "ui" {
   name               = "dks-ui"
   image              = local.ui_image
   container_port     = 3000
-  host_port          = var.ui_port
   expose             = false
+  load_balancer      = { target_group_arn = module.alb.target_group_arn }
   memory             = 512
   memory_reservation = 256
   environment = {

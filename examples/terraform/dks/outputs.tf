@@ -4,8 +4,12 @@ output "cluster_name" {
 }
 
 output "browse" {
-  description = "Where the UI answers once the tasks run."
-  value       = "http://<public IP of any container instance>:${var.ui_port}/  (list them: aws ec2 describe-instances --region ${var.region} --filters Name=tag:aws:autoscaling:groupName,Values=${module.capacity.autoscaling_group_name} --query 'Reservations[].Instances[].PublicIpAddress' --output text)"
+  description = "Where the UI answers once its tasks pass the load balancer's health check."
+  value       = module.alb.url
+}
+
+output "alb_dns_name" {
+  value = module.alb.dns_name
 }
 
 output "ecr_repositories" {

@@ -86,18 +86,8 @@ variable "postgres_password" {
   }
 }
 
-variable "ui_port" {
-  description = "Host port the UI is published on (browse http://<instance public IP>:<ui_port>)."
-  type        = number
-  default     = 80
-  validation {
-    condition     = var.ui_port >= 1 && var.ui_port <= 65535
-    error_message = "The UI port must be between 1 and 65535."
-  }
-}
-
 variable "allowed_cidr" {
-  description = "Who may browse the UI."
+  description = "Who may browse the UI (the load balancer's port 80)."
   type        = string
   default     = "0.0.0.0/0"
 }

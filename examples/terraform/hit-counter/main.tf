@@ -1,5 +1,6 @@
-# The Weave Net "hit-counter + redis" demo without Weave: hit-counter (Flask, port 5000, published on
-# the instances' port 80) finds redis by the bare name `redis`, which ECS Service Connect resolves.
+# The Weave Net "hit-counter + redis" demo without Weave: hit-counter (Flask, port 5000, behind an
+# Application Load Balancer on port 80, dynamic host ports so several tasks fit on one instance) finds
+# redis by the bare name `redis`, which ECS Service Connect resolves.
 
 data "awsecs_region" "current" {}
 
@@ -17,8 +18,6 @@ module "capacity" {
   desired_capacity              = var.instance_count
   min_size                      = 1
   max_size                      = var.instance_count + 1
-  public_ports                  = [80]
-  allowed_cidr                  = var.allowed_cidr
   service_connect_namespace_arn = awsecs_service_discovery_http_namespace.this.arn
 }
 
@@ -46,6 +45,21 @@ module "redis" {
   region            = data.awsecs_region.current.region
 }
 
+module "alb" {
+  source = "../modules/alb"
+
+  name                       = var.name
+  vpc_id                     = module.capacity.vpc_id
+  subnet_ids                 = module.capacity.subnet_ids
+  instance_security_group_id = module.capacity.security_group_id
+  allowed_cidr               = var.allowed_cidr
+  container_port             = 5000
+  # The app's only route, /, counts a visit: checking it would count every health check. Any other
+  # path gets Flask's 404, which still proves the server answers.
+  health_check_path    = "/health"
+  health_check_matcher = "404"
+}
+
 module "hit_counter" {
   source        = "../modules/ecs-service"
   family_prefix = "${var.name}-"
@@ -54,8 +68,8 @@ module "hit_counter" {
   name               = "hit-counter"
   image              = var.hit_counter_image
   container_port     = 5000
-  host_port          = 80
   expose             = false
+  load_balancer      = { target_group_arn = module.alb.target_group_arn }
   memory             = 300
   memory_reservation = 128
   cpu                = 10

@@ -4,7 +4,11 @@ output "cluster_name" {
 
 output "browse" {
   description = "Each page view increments the counter kept in redis."
-  value       = "http://<public IP of a container instance>/  (list them: aws ec2 describe-instances --region ${var.region} --filters Name=tag:aws:autoscaling:groupName,Values=${module.capacity.autoscaling_group_name} --query 'Reservations[].Instances[].PublicIpAddress' --output text)"
+  value       = module.alb.url
+}
+
+output "alb_dns_name" {
+  value = module.alb.dns_name
 }
 
 output "logs" {

@@ -30,7 +30,7 @@ variable "instance_type" {
 }
 
 variable "instance_count" {
-  description = "Container instances; hit-counter binds host port 80, so one web task fits per instance."
+  description = "Initial number of container instances (web tasks use dynamic host ports, several fit on one)."
   type        = number
   default     = 1
   validation {
@@ -40,7 +40,7 @@ variable "instance_count" {
 }
 
 variable "web_count" {
-  description = "hit-counter tasks (at most one per instance)."
+  description = "hit-counter tasks behind the load balancer."
   type        = number
   default     = 1
   validation {
@@ -60,7 +60,7 @@ variable "redis_image" {
 }
 
 variable "allowed_cidr" {
-  description = "Who may browse hit-counter on port 80."
+  description = "Who may browse the load balancer on port 80."
   type        = string
   default     = "0.0.0.0/0"
 }

@@ -1,7 +1,9 @@
-# Sock Shop (microservices-demo, docker-compose topology) on ECS with EC2 capacity: the 14 compose
+# Sock Shop (microservices-demo, docker-compose topology) on ECS with EC2 capacity: the compose
 # services (the optional user-sim load generator is left out) with the compose image tags. The
 # images call each other by bare hostnames (catalogue, carts-db, rabbitmq, user-db, ...), which ECS
-# Service Connect provides in place of the defunct weaveDNS. edge-router is published on port 80.
+# Service Connect provides in place of the defunct weaveDNS. front-end is behind an Application Load
+# Balancer on port 80, which takes the place of compose's edge-router (a traefik proxy to front-end
+# with sticky sessions), so edge-router is not deployed.
 
 data "awsecs_region" "current" {}
 
@@ -19,8 +21,6 @@ module "capacity" {
   desired_capacity              = var.instance_count
   min_size                      = 1
   max_size                      = var.instance_count + 2
-  public_ports                  = [80]
-  allowed_cidr                  = var.allowed_cidr
   service_connect_namespace_arn = awsecs_service_discovery_http_namespace.this.arn
 }
 
@@ -36,7 +36,6 @@ locals {
   # Kubernetes manifest's limits/requests; databases without hints get what their engine needs.
   services = {
     "front-end"    = { image = "weaveworksdemos/front-end:0.3.12", port = 8079, memory = 1000, reserve = 300, env = {} }
-    "edge-router"  = { image = "weaveworksdemos/edge-router:0.1.1", port = 80, memory = 128, reserve = 64, env = {} }
     "catalogue"    = { image = "weaveworksdemos/catalogue:0.3.5", port = 80, memory = 200, reserve = 100, env = {} }
     "catalogue-db" = { image = "weaveworksdemos/catalogue-db:0.3.0", port = 3306, memory = 512, reserve = 384, env = { MYSQL_ROOT_PASSWORD = var.mysql_root_password, MYSQL_ALLOW_EMPTY_PASSWORD = "true", MYSQL_DATABASE = "socksdb" } }
     "carts"        = { image = "weaveworksdemos/carts:0.4.8", port = 80, memory = 500, reserve = 200, env = { JAVA_OPTS = local.java_opts } }
@@ -52,6 +51,20 @@ locals {
   }
 }
 
+module "alb" {
+  source = "../modules/alb"
+
+  name                       = var.name
+  vpc_id                     = module.capacity.vpc_id
+  subnet_ids                 = module.capacity.subnet_ids
+  instance_security_group_id = module.capacity.security_group_id
+  allowed_cidr               = var.allowed_cidr
+  container_port             = local.services["front-end"].port
+  health_check_path          = "/"
+  # front-end keeps sessions (cart, login) in memory, as edge-router's sticky routing assumed.
+  sticky_sessions = true
+}
+
 module "service" {
   source        = "../modules/ecs-service"
   family_prefix = "${var.name}-"
@@ -60,8 +73,8 @@ module "service" {
   name               = each.key
   image              = each.value.image
   container_port     = each.value.port
-  host_port          = each.key == "edge-router" ? 80 : 0
-  expose             = each.key != "edge-router"
+  expose             = each.key != "front-end"
+  load_balancer      = each.key == "front-end" ? { target_group_arn = module.alb.target_group_arn } : null
   memory             = each.value.memory
   memory_reservation = each.value.reserve
   environment        = each.value.env

@@ -3,8 +3,12 @@ output "cluster_name" {
 }
 
 output "browse" {
-  description = "The shop's front door (edge-router) on port 80 of any container instance running it."
-  value       = "http://<public IP of a container instance>/  (list them: aws ec2 describe-instances --region ${var.region} --filters Name=tag:aws:autoscaling:groupName,Values=${module.capacity.autoscaling_group_name} --query 'Reservations[].Instances[].PublicIpAddress' --output text)"
+  description = "The shop's front door: front-end behind the load balancer."
+  value       = module.alb.url
+}
+
+output "alb_dns_name" {
+  value = module.alb.dns_name
 }
 
 output "services" {

@@ -41,7 +41,7 @@ variable "instance_count" {
 }
 
 variable "desired_counts" {
-  description = "Tasks per service, by service name; services not listed run one task. edge-router binds host port 80 (one per instance)."
+  description = "Tasks per service, by service name; services not listed run one task. front-end tasks share the load balancer."
   type        = map(number)
   default     = {}
   validation {
@@ -58,7 +58,7 @@ variable "mysql_root_password" {
 }
 
 variable "allowed_cidr" {
-  description = "Who may browse the shop on port 80."
+  description = "Who may browse the shop (the load balancer's port 80)."
   type        = string
   default     = "0.0.0.0/0"
 }

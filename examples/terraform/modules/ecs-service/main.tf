@@ -1,4 +1,4 @@
-# One container per task, bridge networking, on the cluster's EC2 capacity provider, reachable by
+# One container per task, bridge networking (optionally behind an ALB target group), on the cluster's EC2 capacity provider, reachable by
 # other services as http://NAME:PORT through ECS Service Connect (the replacement for weaveDNS).
 
 locals {
@@ -67,6 +67,19 @@ resource "awsecs_ecs_service" "this" {
   # A fixed host port fits one task per instance: stop the old task before starting the new one.
   deployment_minimum_healthy_percent = var.host_port == 0 ? 100 : 0
   deployment_maximum_percent         = var.host_port == 0 ? 200 : 100
+
+  # ECS registers each task (instance + dynamic host port) in the target group and deregisters it
+  # before stopping it. The grace period keeps ALB health checks from killing tasks still booting.
+  health_check_grace_period_seconds = var.load_balancer == null ? null : var.health_check_grace_period_seconds
+
+  dynamic "load_balancer" {
+    for_each = var.load_balancer == null ? [] : [var.load_balancer]
+    content {
+      target_group_arn = load_balancer.value.target_group_arn
+      container_name   = var.name
+      container_port   = var.container_port
+    }
+  }
 
   capacity_provider_strategy {
     capacity_provider = var.capacity_provider

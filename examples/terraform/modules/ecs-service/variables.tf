@@ -43,6 +43,24 @@ variable "host_port" {
   }
 }
 
+variable "load_balancer" {
+  description = "Put the tasks behind a target group of target_type \"instance\" (with a dynamic host_port): { target_group_arn }, or null. Pass an ARN that depends on the group's listener (modules/alb's output does): ECS refuses a target group with no load balancer."
+  type = object({
+    target_group_arn = string
+  })
+  default = null
+}
+
+variable "health_check_grace_period_seconds" {
+  description = "With a load balancer: seconds ECS ignores failing ALB health checks of a new task while it boots."
+  type        = number
+  default     = 60
+  validation {
+    condition     = var.health_check_grace_period_seconds >= 0 && var.health_check_grace_period_seconds <= 2147483647
+    error_message = "The grace period cannot be negative."
+  }
+}
+
 variable "expose" {
   description = "Offer the container port to other services under var.name via Service Connect."
   type        = bool
