@@ -22,6 +22,80 @@ fn stacks_validate_with_terraform_0_15() {
     }
 }
 
+/// The inventory must see what a failed destroy would leave: an ALB with its listener and a
+/// target group named after the stack.
+#[test]
+fn inventory_finds_a_leftover_load_balancer_listener_and_target_group() {
+    use aws_sdk_elasticloadbalancingv2::types::{Action, ActionTypeEnum, ProtocolEnum};
+    let name = stack_name("inv");
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&aws());
+    let ec2 = aws_sdk_ec2::Client::new(&aws());
+    let subnets: Vec<String> = block_on(ec2.describe_subnets().send())
+        .expect("DescribeSubnets")
+        .subnets()
+        .iter()
+        .filter(|s| s.default_for_az() == Some(true))
+        .filter_map(|s| s.subnet_id().map(str::to_string))
+        .take(2)
+        .collect();
+    let vpc = block_on(ec2.describe_subnets().subnet_ids(&subnets[0]).send())
+        .expect("DescribeSubnets")
+        .subnets()[0]
+        .vpc_id()
+        .expect("VPC")
+        .to_string();
+    let lb = block_on(
+        elb.create_load_balancer()
+            .name(&name)
+            .set_subnets(Some(subnets))
+            .send(),
+    )
+    .expect("CreateLoadBalancer");
+    let lb_arn = lb.load_balancers()[0]
+        .load_balancer_arn()
+        .unwrap()
+        .to_string();
+    let tg = block_on(
+        elb.create_target_group()
+            .name(format!("{name}-web"))
+            .protocol(ProtocolEnum::Http)
+            .port(80)
+            .vpc_id(vpc)
+            .send(),
+    )
+    .expect("CreateTargetGroup");
+    let tg_arn = tg.target_groups()[0]
+        .target_group_arn()
+        .unwrap()
+        .to_string();
+    let forward = Action::builder()
+        .r#type(ActionTypeEnum::Forward)
+        .target_group_arn(&tg_arn)
+        .build();
+    let listener = block_on(
+        elb.create_listener()
+            .load_balancer_arn(&lb_arn)
+            .port(80)
+            .protocol(ProtocolEnum::Http)
+            .default_actions(forward)
+            .send(),
+    )
+    .expect("CreateListener");
+    let listener_arn = listener.listeners()[0].listener_arn().unwrap().to_string();
+    let left = inventory(&name);
+    // Listener first: a target group a listener forwards to cannot be deleted.
+    block_on(elb.delete_listener().listener_arn(&listener_arn).send()).expect("DeleteListener");
+    block_on(elb.delete_target_group().target_group_arn(&tg_arn).send()).expect("DeleteTG");
+    block_on(elb.delete_load_balancer().load_balancer_arn(&lb_arn).send()).expect("DeleteLB");
+    for what in ["load balancer", "listener", "target group"] {
+        assert!(
+            left.iter().any(|l| l.starts_with(what)),
+            "{what} missing in {left:?}"
+        );
+    }
+    assert!(inventory(&name).is_empty(), "{:?}", inventory(&name));
+}
+
 /// The service users browse, behind the stack's load balancer: its name and container port.
 struct Web {
     service: &'static str,
