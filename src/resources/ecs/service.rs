@@ -9,6 +9,9 @@
 //!   redeploy for a strategy change alone (hashicorp/aws 6.x instead refuses the plan unless
 //!   `force_new_deployment = true`; pain point #12). Only a change between two launch types
 //!   replaces the service.
+//! - Behind target groups (`service_lb`): the plan checks an existing group's target type against
+//!   the task definition's network mode, and a destroy waits for the drain only as long as the
+//!   groups' deregistration delay requires (plus stop timeout and slack), not a fixed 20 minutes.
 //! - When a DescribeServices answer omits an optional structure (deployment configuration,
 //!   placement, execute command, grace period, Service Connect, ...), the prior value is kept:
 //!   absence is not a change.
