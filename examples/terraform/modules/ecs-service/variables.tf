@@ -34,7 +34,7 @@ variable "container_port" {
 }
 
 variable "host_port" {
-  description = "Fixed host port for a service users browse (one task per instance); 0 for a dynamic port."
+  description = "Fixed host port (one task per instance); 0 for a dynamic port Docker picks from the ephemeral range (what a load balancer's target group expects)."
   type        = number
   default     = 0
   validation {
