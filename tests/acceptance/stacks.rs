@@ -102,8 +102,10 @@ struct Web {
     port: i32,
 }
 
+/// Applies `stack`, checks it runs `services` ECS services (and its ALB when `web` is given),
+/// re-plans empty, destroys, and checks that nothing is left.
 #[track_caller]
-fn cycle(stack: &str, prefix: &str, web: Option<Web>) {
+fn cycle(stack: &str, prefix: &str, services: usize, web: Option<Web>) {
     let name = stack_name(prefix);
     let tf = Workdir::from_example(stack);
     tf.write_file("terraform.tfvars", &format!("name = \"{name}\"\n"));
@@ -119,6 +121,12 @@ fn cycle(stack: &str, prefix: &str, web: Option<Web>) {
             .is_some_and(|b| b.contains("http://")),
         "outputs: {outputs}"
     );
+    let ecs = aws_sdk_ecs::Client::new(&aws());
+    let running = block_on(ecs.list_services().cluster(&name).max_results(100).send())
+        .expect("ListServices")
+        .service_arns()
+        .len();
+    assert_eq!(running, services, "{stack}: ECS services in cluster {name}");
     if let Some(web) = web {
         check_alb(&name, &web, &outputs);
     }
@@ -133,7 +141,7 @@ fn cycle(stack: &str, prefix: &str, web: Option<Web>) {
 
 #[test]
 fn ec2_capacity_example_applies_replans_empty_and_destroys_clean() {
-    cycle("ec2-capacity", "cap", None);
+    cycle("ec2-capacity", "cap", 0, None);
 }
 
 #[test]
@@ -141,6 +149,7 @@ fn dks_stack_applies_replans_empty_and_destroys_clean() {
     cycle(
         "dks",
         "dks",
+        3,
         Some(Web {
             service: "dks-ui",
             port: 3000,
@@ -153,6 +162,7 @@ fn hit_counter_stack_applies_replans_empty_and_destroys_clean() {
     cycle(
         "hit-counter",
         "hc",
+        2,
         Some(Web {
             service: "hit-counter",
             port: 5000,
@@ -165,9 +175,11 @@ fn sockshop_stack_applies_replans_empty_and_destroys_clean() {
     cycle(
         "sockshop",
         "ss",
+        // The 14 compose services (user-sim, the optional load generator, is left out).
+        14,
         Some(Web {
-            service: "front-end",
-            port: 8079,
+            service: "edge-router",
+            port: 80,
         }),
     );
 }

@@ -1,9 +1,9 @@
-# Sock Shop (microservices-demo, docker-compose topology) on ECS with EC2 capacity: the compose
+# Sock Shop (microservices-demo, docker-compose topology) on ECS with EC2 capacity: the 14 compose
 # services (the optional user-sim load generator is left out) with the compose image tags. The
 # images call each other by bare hostnames (catalogue, carts-db, rabbitmq, user-db, ...), which ECS
-# Service Connect provides in place of the defunct weaveDNS. front-end is behind an Application Load
-# Balancer on port 80, which takes the place of compose's edge-router (a traefik proxy to front-end
-# with sticky sessions), so edge-router is not deployed.
+# Service Connect provides in place of the defunct weaveDNS. compose publishes edge-router (traefik,
+# sticky routing to front-end:8079) on host port 80; here an Application Load Balancer on port 80
+# forwards to edge-router's dynamic host ports instead, so the instances publish no fixed port.
 
 data "awsecs_region" "current" {}
 
@@ -36,6 +36,7 @@ locals {
   # Kubernetes manifest's limits/requests; databases without hints get what their engine needs.
   services = {
     "front-end"    = { image = "weaveworksdemos/front-end:0.3.12", port = 8079, memory = 1000, reserve = 300, env = {} }
+    "edge-router"  = { image = "weaveworksdemos/edge-router:0.1.1", port = 80, memory = 128, reserve = 64, env = {} }
     "catalogue"    = { image = "weaveworksdemos/catalogue:0.3.5", port = 80, memory = 200, reserve = 100, env = {} }
     "catalogue-db" = { image = "weaveworksdemos/catalogue-db:0.3.0", port = 3306, memory = 512, reserve = 384, env = { MYSQL_ROOT_PASSWORD = var.mysql_root_password, MYSQL_ALLOW_EMPTY_PASSWORD = "true", MYSQL_DATABASE = "socksdb" } }
     "carts"        = { image = "weaveworksdemos/carts:0.4.8", port = 80, memory = 500, reserve = 200, env = { JAVA_OPTS = local.java_opts } }
@@ -59,9 +60,10 @@ module "alb" {
   subnet_ids                 = module.capacity.subnet_ids
   instance_security_group_id = module.capacity.security_group_id
   allowed_cidr               = var.allowed_cidr
-  container_port             = local.services["front-end"].port
+  container_port             = local.services["edge-router"].port
   health_check_path          = "/"
-  # front-end keeps sessions (cart, login) in memory, as edge-router's sticky routing assumed.
+  # front-end keeps sessions (cart, login) in memory: edge-router routes to it stickily, and the
+  # ALB keeps a browser on one edge-router task so that stickiness holds with several of them.
   sticky_sessions = true
 }
 
@@ -73,8 +75,8 @@ module "service" {
   name               = each.key
   image              = each.value.image
   container_port     = each.value.port
-  expose             = each.key != "front-end"
-  load_balancer      = each.key == "front-end" ? { target_group_arn = module.alb.target_group_arn } : null
+  expose             = each.key != "edge-router"
+  load_balancer      = each.key == "edge-router" ? { target_group_arn = module.alb.target_group_arn } : null
   memory             = each.value.memory
   memory_reservation = each.value.reserve
   environment        = each.value.env

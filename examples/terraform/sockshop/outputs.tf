@@ -3,7 +3,7 @@ output "cluster_name" {
 }
 
 output "browse" {
-  description = "The shop's front door: front-end behind the load balancer."
+  description = "The shop's front door: edge-router (to front-end) behind the load balancer."
   value       = module.alb.url
 }
 
