@@ -244,10 +244,11 @@ impl Block {
             b = b.attr(
                 Attribute::string(op)
                     .optional()
-                    .validate(super::validators::duration()),
+                    .validate(super::validators::duration())
+                    .desc(&format!("How long the {op} operation may take.")),
             );
         }
-        self.block(NestedBlock::single("timeouts", b).client_side())
+        self.block(NestedBlock::single("timeouts", b.desc("Operation timeouts.")).client_side())
     }
 
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
