@@ -231,6 +231,7 @@ fn file_stem(type_name: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::docs::missing_descriptions;
 
     fn root() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -276,6 +277,39 @@ mod tests {
             "docs are out of date with the schema: {}\nregenerate with `bash scripts/docs` \
              (or `AWSECS_UPDATE_DOCS=1 cargo test --lib docs`) and commit the result",
             stale.join(", ")
+        );
+    }
+
+    #[test]
+    fn every_attribute_and_block_is_described() {
+        let mut missing = Vec::new();
+        for t in types() {
+            for path in missing_descriptions(&t.schema) {
+                missing.push(format!("{} {path}", t.type_name));
+            }
+        }
+        for path in missing_descriptions(&crate::aws::config::schema()) {
+            if !path.is_empty() {
+                missing.push(format!("provider {path}"));
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "{} schema entries have no .desc(\"...\"):\n  {}",
+            missing.len(),
+            missing.join("\n  ")
+        );
+    }
+
+    /// Every type has an example, a subcategory and (resources) an import section, so the docs
+    /// stay complete as types are added.
+    #[test]
+    fn every_type_has_an_example_and_every_resource_an_import() {
+        let (_, gaps) = render_all(&root());
+        assert!(
+            gaps.is_empty(),
+            "docs are incomplete; add these under examples/ (see src/docs.rs):\n  {}",
+            gaps.join("\n  ")
         );
     }
 

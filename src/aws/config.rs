@@ -86,10 +86,10 @@ pub fn schema() -> Schema {
         )
         .attr(Attribute::bool("skip_credentials_validation").optional().desc("Do not check the credentials with STS GetCallerIdentity."))
         .attr(Attribute::bool("skip_requesting_account_id").optional().desc("Do not look up the account ID (ARNs needing it cannot be built)."))
-        .block(NestedBlock::list("assume_role", assume_role).max(1))
-        .block(NestedBlock::list("endpoints", endpoints).max(1))
-        .block(NestedBlock::list("default_tags", Block::new().attr(Attribute::string_map("tags").optional().desc("Tags added to every taggable resource."))).max(1));
-    Schema::new(block)
+        .block(NestedBlock::list("assume_role", assume_role).desc("Assume this IAM role with the credentials found, and use the role's credentials for every call.").max(1))
+        .block(NestedBlock::list("endpoints", endpoints).desc("Custom endpoint URLs per service (e.g. a local emulator); AWS_ENDPOINT_URL_<SERVICE> also works.").max(1))
+        .block(NestedBlock::list("default_tags", Block::new().attr(Attribute::string_map("tags").optional().desc("Tags added to every taggable resource."))).desc("Tags applied to every resource that supports tags; a resource's own tags win on conflict.").max(1));
+    Schema::new(block).desc("Configuration of the awsecs provider.")
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -86,8 +86,11 @@ pub fn render_page(p: &Page) -> String {
     if let Some(e) = p.example {
         example(&mut out, e);
     }
-    let nested = render_block_body(&mut out, block);
-    nested_sections(&mut out, nested);
+    let style = Style {
+        replacement_notes: p.kind == PageKind::Resource,
+    };
+    let nested = render_block_body(&mut out, block, style);
+    nested_sections(&mut out, nested, style);
     if let Some(t) = block.nested(TIMEOUTS) {
         timeouts(&mut out, t);
     }
@@ -112,8 +115,11 @@ pub fn render_index(p: &IndexPage) -> String {
     }
     example(&mut out, p.example);
     let _ = writeln!(out, "## Argument Reference\n");
-    let nested = attribute_lists(&mut out, &p.schema.block, "", false, false);
-    nested_sections(&mut out, nested);
+    let style = Style {
+        replacement_notes: false,
+    };
+    let nested = attribute_lists(&mut out, &p.schema.block, "", false, false, style);
+    nested_sections(&mut out, nested, style);
     for (kind, heading, dir) in [
         (PageKind::Resource, "Resources", "resources"),
         (PageKind::DataSource, "Data Sources", "data-sources"),
@@ -221,6 +227,13 @@ fn timeouts(out: &mut String, t: &NestedBlock) {
     out.push('\n');
 }
 
+/// What differs between page kinds.
+#[derive(Clone, Copy)]
+struct Style {
+    /// Say which arguments replace the resource (meaningless for data sources and the provider).
+    replacement_notes: bool,
+}
+
 /// A nested block still to document: its anchor path and the block.
 struct Pending<'a> {
     path: String,
@@ -228,12 +241,12 @@ struct Pending<'a> {
 }
 
 /// A resource's or data source's "Argument Reference" and "Attribute Reference".
-fn render_block_body<'a>(out: &mut String, block: &'a Block) -> Vec<Pending<'a>> {
+fn render_block_body<'a>(out: &mut String, block: &'a Block, style: Style) -> Vec<Pending<'a>> {
     let _ = writeln!(out, "## Argument Reference\n");
     let has_args =
         block.attributes.iter().any(|a| !is_read_only(a)) || arg_blocks(block).next().is_some();
     let pending = if has_args {
-        attribute_lists(out, block, "", false, true)
+        attribute_lists(out, block, "", false, true, style)
     } else {
         let _ = writeln!(out, "No arguments.\n");
         Vec::new()
@@ -252,7 +265,7 @@ fn render_block_body<'a>(out: &mut String, block: &'a Block) -> Vec<Pending<'a>>
             "In addition to the arguments above, these attributes are exported:\n"
         );
         for a in read_only {
-            attribute_line(out, a);
+            attribute_line(out, a, style);
         }
         out.push('\n');
     }
@@ -266,8 +279,10 @@ fn sorted_attributes(block: &Block) -> Vec<&Attribute> {
     attrs
 }
 
+/// Computed-only attributes, plus a computed `id`: Terraform's conventional resource ID, which
+/// some schemas declare optional only for compatibility and nobody sets.
 fn is_read_only(a: &Attribute) -> bool {
-    a.computed && !a.optional && !a.required
+    a.computed && !a.required && (!a.optional || a.name == "id")
 }
 
 fn arg_blocks(block: &Block) -> impl Iterator<Item = &NestedBlock> {
@@ -283,6 +298,7 @@ fn attribute_lists<'a>(
     prefix: &str,
     nested: bool,
     skip_read_only: bool,
+    style: Style,
 ) -> Vec<Pending<'a>> {
     let heading = |title: &str| {
         if nested {
@@ -292,19 +308,18 @@ fn attribute_lists<'a>(
         }
     };
     let mut pending = Vec::new();
-    let required: Vec<&Attribute> = block.attributes.iter().filter(|a| a.required).collect();
-    let optional: Vec<&Attribute> = block
-        .attributes
+    let attrs = sorted_attributes(block);
+    let required: Vec<&Attribute> = attrs.iter().copied().filter(|a| a.required).collect();
+    let optional: Vec<&Attribute> = attrs
         .iter()
-        .filter(|a| a.optional && !a.required)
+        .copied()
+        .filter(|a| a.optional && !a.required && !is_read_only(a))
         .collect();
-    let read_only: Vec<&Attribute> = block
-        .attributes
-        .iter()
-        .filter(|a| is_read_only(a))
-        .collect();
-    let req_blocks: Vec<&NestedBlock> = arg_blocks(block).filter(|b| b.min_items > 0).collect();
-    let opt_blocks: Vec<&NestedBlock> = arg_blocks(block).filter(|b| b.min_items == 0).collect();
+    let read_only: Vec<&Attribute> = attrs.iter().copied().filter(|a| is_read_only(a)).collect();
+    let mut blocks: Vec<&NestedBlock> = arg_blocks(block).collect();
+    blocks.sort_by(|a, b| a.name.cmp(&b.name));
+    let (req_blocks, opt_blocks): (Vec<&NestedBlock>, Vec<&NestedBlock>) =
+        blocks.into_iter().partition(|b| b.min_items > 0);
     for (title, attrs, blocks) in [
         ("Required", &required, &req_blocks),
         ("Optional", &optional, &opt_blocks),
@@ -314,11 +329,11 @@ fn attribute_lists<'a>(
         }
         let _ = writeln!(out, "{}", heading(title));
         for a in attrs.iter() {
-            attribute_line(out, a);
+            attribute_line(out, a, style);
         }
         for b in blocks.iter() {
             let path = format!("{prefix}{}", b.name);
-            block_line(out, b, &path);
+            block_line(out, b, &path, style);
             pending.push(Pending { path, nested: b });
         }
         out.push('\n');
@@ -326,14 +341,14 @@ fn attribute_lists<'a>(
     if !skip_read_only && !read_only.is_empty() {
         let _ = writeln!(out, "{}", heading("Read-Only"));
         for a in read_only {
-            attribute_line(out, a);
+            attribute_line(out, a, style);
         }
         out.push('\n');
     }
     pending
 }
 
-fn nested_sections(out: &mut String, mut pending: Vec<Pending>) {
+fn nested_sections(out: &mut String, mut pending: Vec<Pending>, style: Style) {
     while !pending.is_empty() {
         let mut next = Vec::new();
         for p in pending {
@@ -349,6 +364,7 @@ fn nested_sections(out: &mut String, mut pending: Vec<Pending>) {
                 &format!("{}.", p.path),
                 true,
                 false,
+                style,
             ));
         }
         pending = next;
@@ -359,7 +375,7 @@ fn anchor(path: &str) -> String {
     format!("nestedblock--{}", path.replace('.', "--"))
 }
 
-fn attribute_line(out: &mut String, a: &Attribute) {
+fn attribute_line(out: &mut String, a: &Attribute, style: Style) {
     let mut s = format!("- `{}` ({})", a.name, type_name(&a.ty));
     if a.sensitive {
         s.push_str(" **Sensitive**");
@@ -377,7 +393,7 @@ fn attribute_line(out: &mut String, a: &Attribute) {
             let _ = write!(s, " Defaults to `{}`.", hcl_value(d));
         }
     }
-    if a.force_new {
+    if a.force_new && style.replacement_notes {
         s.push_str(" Changing it forces a new resource.");
     }
     if !a.conflicts_with.is_empty() {
@@ -390,7 +406,7 @@ fn attribute_line(out: &mut String, a: &Attribute) {
     let _ = writeln!(out, "{s}");
 }
 
-fn block_line(out: &mut String, b: &NestedBlock, path: &str) {
+fn block_line(out: &mut String, b: &NestedBlock, path: &str, style: Style) {
     let kind = match b.nesting {
         Nesting::Single | Nesting::Group => "Block".to_string(),
         Nesting::List => "Block List".to_string(),
@@ -418,7 +434,7 @@ fn block_line(out: &mut String, b: &NestedBlock, path: &str) {
             s.push('.');
         }
     }
-    if b.force_new {
+    if b.force_new && style.replacement_notes {
         s.push_str(" Changing it forces a new resource.");
     }
     let _ = write!(s, " See [below for nested schema](#{}).", anchor(path));

@@ -200,6 +200,11 @@ impl NestedBlock {
         self.client_side = true;
         self
     }
+    /// Describes the block (sets its inner block's description).
+    pub fn desc(mut self, d: &str) -> Self {
+        self.block.description = d.to_string();
+        self
+    }
 
     /// The empty value of this block when absent from config or state.
     pub fn absent(&self) -> Value {
@@ -360,6 +365,11 @@ impl Schema {
     }
     pub fn version(mut self, v: i64) -> Self {
         self.version = v;
+        self
+    }
+    /// The one-line summary of the resource or data source.
+    pub fn desc(mut self, d: &str) -> Self {
+        self.block.description = d.to_string();
         self
     }
 }

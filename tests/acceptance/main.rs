@@ -8,6 +8,7 @@ mod support;
 
 mod capacity;
 mod cloudmap;
+mod docs_examples;
 mod ec2;
 mod ec2_security_groups;
 mod ecr;
