@@ -176,10 +176,27 @@ pub fn render_all(root: &Path) -> (Vec<RenderedDoc>, Vec<String>) {
         let example = read(&example_path(root, t.kind, t.type_name))
             .map_err(|e| gaps.push(e))
             .ok();
+        let declaration = match t.kind {
+            PageKind::Resource => format!("resource \"{}\" ", t.type_name),
+            PageKind::DataSource => format!("data \"{}\" ", t.type_name),
+        };
+        if example.as_ref().is_some_and(|e| !e.contains(&declaration)) {
+            gaps.push(format!(
+                "{}: the example never declares `{declaration}`",
+                t.type_name
+            ));
+        }
         let import = match t.kind {
             PageKind::DataSource => None,
             PageKind::Resource => read(&import_path(root, t.type_name))
                 .and_then(|s| parse_import(&s))
+                .and_then(|i| match i.address.split_once('.') {
+                    Some((ty, _)) if ty == t.type_name => Ok(i),
+                    _ => Err(format!(
+                        "the address {} is not a {}",
+                        i.address, t.type_name
+                    )),
+                })
                 .map_err(|e| gaps.push(format!("{} import.sh: {e}", t.type_name)))
                 .ok(),
         };
@@ -311,6 +328,23 @@ mod tests {
             "docs are incomplete; add these under examples/ (see src/docs.rs):\n  {}",
             gaps.join("\n  ")
         );
+    }
+
+    #[test]
+    fn missing_examples_and_imports_are_reported_by_path() {
+        let (docs, gaps) = render_all(Path::new("/nonexistent"));
+        assert_eq!(docs.len(), types().len() + 1, "pages still render");
+        for want in [
+            "/nonexistent/examples/resources/awsecs_iam_role/resource.tf",
+            "/nonexistent/examples/data-sources/awsecs_vpc/data-source.tf",
+            "awsecs_iam_role import.sh",
+            "/nonexistent/examples/provider/provider.tf",
+        ] {
+            assert!(
+                gaps.iter().any(|g| g.contains(want)),
+                "no gap mentions {want}: {gaps:?}"
+            );
+        }
     }
 
     #[test]

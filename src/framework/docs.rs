@@ -449,7 +449,10 @@ fn type_name(t: &Type) -> String {
         Type::List(e) => format!("List of {}", type_name(e)),
         Type::Set(e) => format!("Set of {}", type_name(e)),
         Type::Map(e) => format!("Map of {}", type_name(e)),
-        Type::Object(_) => "Object".into(),
+        Type::Object(fields) => {
+            let names: Vec<String> = fields.keys().map(|k| format!("`{k}`")).collect();
+            format!("Object with {}", names.join(", "))
+        }
     }
 }
 
