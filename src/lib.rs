@@ -8,6 +8,7 @@
 #[macro_use]
 pub mod logging;
 pub mod aws;
+pub mod docs;
 pub mod framework;
 pub mod plugin;
 pub mod resources;

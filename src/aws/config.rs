@@ -71,10 +71,10 @@ pub fn schema() -> Schema {
                 .desc("Session duration, e.g. \"1h\" (15m to 12h)."),
         );
     let block = Block::new()
-        .attr(Attribute::string("region").optional().desc("AWS region; else AWS_REGION, AWS_DEFAULT_REGION or the profile's region."))
+        .attr(Attribute::string("region").optional().desc("AWS region; else `AWS_REGION`, `AWS_DEFAULT_REGION` or the profile's region."))
         .attr(Attribute::string("profile").optional().desc("Named profile in the shared configuration files."))
-        .attr(Attribute::string_list("shared_config_files").optional().desc("Shared config files to use instead of ~/.aws/config."))
-        .attr(Attribute::string_list("shared_credentials_files").optional().desc("Shared credentials files to use instead of ~/.aws/credentials."))
+        .attr(Attribute::string_list("shared_config_files").optional().desc("Shared config files to use instead of `~/.aws/config`."))
+        .attr(Attribute::string_list("shared_credentials_files").optional().desc("Shared credentials files to use instead of `~/.aws/credentials`."))
         .attr(Attribute::string("access_key").optional().sensitive().desc("Static access key ID."))
         .attr(Attribute::string("secret_key").optional().sensitive().desc("Static secret access key."))
         .attr(Attribute::string("token").optional().sensitive().desc("Session token for temporary static credentials."))
@@ -84,12 +84,12 @@ pub fn schema() -> Schema {
                 .validate(validators::int_between(0, MAX_MAX_RETRIES))
                 .desc("How many times a throttled or transiently failing API call is retried (default 25)."),
         )
-        .attr(Attribute::bool("skip_credentials_validation").optional().desc("Do not check the credentials with STS GetCallerIdentity."))
+        .attr(Attribute::bool("skip_credentials_validation").optional().desc("Do not check the credentials with STS `GetCallerIdentity`."))
         .attr(Attribute::bool("skip_requesting_account_id").optional().desc("Do not look up the account ID (ARNs needing it cannot be built)."))
-        .block(NestedBlock::list("assume_role", assume_role).max(1))
-        .block(NestedBlock::list("endpoints", endpoints).max(1))
-        .block(NestedBlock::list("default_tags", Block::new().attr(Attribute::string_map("tags").optional().desc("Tags added to every taggable resource."))).max(1));
-    Schema::new(block)
+        .block(NestedBlock::list("assume_role", assume_role).desc("Assume this IAM role with the credentials found, and use the role's credentials for every call.").max(1))
+        .block(NestedBlock::list("endpoints", endpoints).desc("Custom endpoint URLs per service (e.g. a local emulator); `AWS_ENDPOINT_URL_<SERVICE>` also works.").max(1))
+        .block(NestedBlock::list("default_tags", Block::new().attr(Attribute::string_map("tags").optional().desc("Tags added to every taggable resource."))).desc("Tags applied to every resource that supports tags; a resource's own tags win on conflict.").max(1));
+    Schema::new(block).desc("Configuration of the awsecs provider.")
 }
 
 #[derive(Clone, Debug, PartialEq)]

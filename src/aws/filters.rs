@@ -22,6 +22,7 @@ pub fn block() -> NestedBlock {
                     .desc("Values to match; any one matching is enough."),
             ),
     )
+    .desc("A filter on the underlying EC2 Describe call; every filter must match.")
 }
 
 fn filter(name: &str, values: Vec<String>) -> Filter {

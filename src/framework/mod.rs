@@ -2,6 +2,7 @@
 //! the wire protocol (see `tfplugin5`) or of AWS (see `aws`, `resources`).
 
 pub mod diag;
+pub mod docs;
 pub mod plan;
 pub mod resource;
 pub mod schema;

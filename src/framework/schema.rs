@@ -200,6 +200,11 @@ impl NestedBlock {
         self.client_side = true;
         self
     }
+    /// Describes the block (sets its inner block's description).
+    pub fn desc(mut self, d: &str) -> Self {
+        self.block.description = d.to_string();
+        self
+    }
 
     /// The empty value of this block when absent from config or state.
     pub fn absent(&self) -> Value {
@@ -244,10 +249,11 @@ impl Block {
             b = b.attr(
                 Attribute::string(op)
                     .optional()
-                    .validate(super::validators::duration()),
+                    .validate(super::validators::duration())
+                    .desc(&format!("How long the {op} operation may take.")),
             );
         }
-        self.block(NestedBlock::single("timeouts", b).client_side())
+        self.block(NestedBlock::single("timeouts", b.desc("Operation timeouts.")).client_side())
     }
 
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
@@ -359,6 +365,11 @@ impl Schema {
     }
     pub fn version(mut self, v: i64) -> Self {
         self.version = v;
+        self
+    }
+    /// The one-line summary of the resource or data source.
+    pub fn desc(mut self, d: &str) -> Self {
+        self.block.description = d.to_string();
         self
     }
 }

@@ -9,6 +9,7 @@ mod support;
 mod alb_services;
 mod capacity;
 mod cloudmap;
+mod docs_examples;
 mod ec2;
 mod ec2_security_groups;
 mod ecr;

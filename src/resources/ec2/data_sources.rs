@@ -81,41 +81,41 @@ pub fn vpc_schema() -> Schema {
     };
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
-            .attr(Attribute::string("cidr_block").optional_computed())
+            .attr(Attribute::string("arn").desc("ARN of the VPC.").computed())
+            .attr(Attribute::string("cidr_block").desc("Primary IPv4 CIDR block of the VPC to find, and the one found.").optional_computed())
             .attr(
                 Attribute::new(
                     "cidr_block_associations",
                     object_list(&["association_id", "cidr_block", "state"]),
-                )
+                ).desc("IPv4 CIDR blocks associated with the VPC.")
                 .computed(),
             )
-            .attr(Attribute::bool("default").optional_computed())
-            .attr(Attribute::string("dhcp_options_id").optional_computed())
-            .attr(Attribute::bool("enable_dns_hostnames").computed())
-            .attr(Attribute::bool("enable_dns_support").computed())
-            .attr(Attribute::bool("enable_network_address_usage_metrics").computed())
-            .attr(Attribute::string("id").optional_computed())
-            .attr(Attribute::string("instance_tenancy").computed())
+            .attr(Attribute::bool("default").desc("Whether to find the default VPC of the region.").optional_computed())
+            .attr(Attribute::string("dhcp_options_id").desc("ID of the VPC's DHCP options set.").optional_computed())
+            .attr(Attribute::bool("enable_dns_hostnames").desc("Whether instances get public DNS hostnames.").computed())
+            .attr(Attribute::bool("enable_dns_support").desc("Whether the Amazon DNS server resolves names in the VPC.").computed())
+            .attr(Attribute::bool("enable_network_address_usage_metrics").desc("Whether Network Address Usage metrics are enabled.").computed())
+            .attr(Attribute::string("id").desc("ID of the VPC to find, and the one found.").optional_computed())
+            .attr(Attribute::string("instance_tenancy").desc("Default tenancy of instances launched in the VPC.").computed())
             .attr(
-                Attribute::string("ipv6_association_id")
+                Attribute::string("ipv6_association_id").desc("Association ID of the VPC's IPv6 CIDR block.")
                     .computed()
                     .deprecated(
                     "ipv6_association_id is deprecated. Use ipv6_cidr_block_associations instead.",
                 ),
             )
-            .attr(Attribute::string("ipv6_cidr_block").computed().deprecated(
+            .attr(Attribute::string("ipv6_cidr_block").desc("IPv6 CIDR block of the VPC.").computed().deprecated(
                 "ipv6_cidr_block is deprecated. Use ipv6_cidr_block_associations instead.",
             ))
-            .attr(Attribute::new("ipv6_cidr_block_associations", ipv6).computed())
-            .attr(Attribute::string("main_route_table_id").computed())
-            .attr(Attribute::string("owner_id").computed())
+            .attr(Attribute::new("ipv6_cidr_block_associations", ipv6).desc("IPv6 CIDR blocks associated with the VPC.").computed())
+            .attr(Attribute::string("main_route_table_id").desc("ID of the VPC's main route table.").computed())
+            .attr(Attribute::string("owner_id").desc("ID of the AWS account that owns the VPC.").computed())
             .attr(region_attribute())
-            .attr(Attribute::string("state").optional_computed())
-            .attr(Attribute::string_map("tags").optional_computed())
+            .attr(Attribute::string("state").desc("State the VPC must be in (`pending` or `available`), and its state.").optional_computed())
+            .attr(Attribute::string_map("tags").desc("Tags the VPC must have, and its tags.").optional_computed())
             .block(filters::block())
             .timeouts(&["read"]),
-    )
+    ).desc("Looks up one VPC, e.g. the region's default VPC.")
 }
 
 async fn vpc_attribute(
@@ -303,13 +303,26 @@ pub struct SubnetsData;
 pub fn subnets_schema() -> Schema {
     Schema::new(
         Block::new()
-            .attr(Attribute::string("id").optional_computed())
-            .attr(Attribute::string_list("ids").computed())
+            .attr(
+                Attribute::string("id")
+                    .desc("The region; the data source has no single ID.")
+                    .optional_computed(),
+            )
+            .attr(
+                Attribute::string_list("ids")
+                    .desc("IDs of the matching subnets, sorted.")
+                    .computed(),
+            )
             .attr(region_attribute())
-            .attr(Attribute::string_map("tags").optional_computed())
+            .attr(
+                Attribute::string_map("tags")
+                    .desc("Tags the subnets must have.")
+                    .optional_computed(),
+            )
             .block(filters::block())
             .timeouts(&["read"]),
     )
+    .desc("Lists the IDs of the subnets matching filters and tags.")
 }
 
 #[async_trait]
@@ -356,17 +369,46 @@ pub struct SecurityGroupData;
 pub fn security_group_schema() -> Schema {
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
-            .attr(Attribute::string("description").computed())
-            .attr(Attribute::string("id").optional_computed())
-            .attr(Attribute::string("name").optional_computed())
-            .attr(Attribute::string("owner_id").computed())
+            .attr(
+                Attribute::string("arn")
+                    .desc("ARN of the security group.")
+                    .computed(),
+            )
+            .attr(
+                Attribute::string("description")
+                    .desc("Description of the security group.")
+                    .computed(),
+            )
+            .attr(
+                Attribute::string("id")
+                    .desc("ID of the security group to find, and the one found.")
+                    .optional_computed(),
+            )
+            .attr(
+                Attribute::string("name")
+                    .desc("Name of the security group to find.")
+                    .optional_computed(),
+            )
+            .attr(
+                Attribute::string("owner_id")
+                    .desc("ID of the AWS account that owns the security group.")
+                    .computed(),
+            )
             .attr(region_attribute())
-            .attr(Attribute::string_map("tags").optional_computed())
-            .attr(Attribute::string("vpc_id").optional_computed())
+            .attr(
+                Attribute::string_map("tags")
+                    .desc("Tags the security group must have, and its tags.")
+                    .optional_computed(),
+            )
+            .attr(
+                Attribute::string("vpc_id")
+                    .desc("ID of the VPC the security group must be in.")
+                    .optional_computed(),
+            )
             .block(filters::block())
             .timeouts(&["read"]),
     )
+    .desc("Looks up one security group by ID, name, VPC, tags or filters.")
 }
 
 #[async_trait]

@@ -59,31 +59,31 @@ pub fn schema() -> Schema {
     let [tags, tags_all] = tags::attributes();
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
+            .attr(Attribute::string("arn").desc("ARN of the security group.").computed())
             .attr(
-                Attribute::string("description")
+                Attribute::string("description").desc("Description of the security group.")
                     .default("Managed by Terraform")
                     .force_new()
                     .validate(validators::length(0, 255)),
             )
             .attr(rules::attribute("egress"))
-            .attr(Attribute::string("id").optional_computed())
+            .attr(Attribute::string("id").desc("ID of the security group.").optional_computed())
             .attr(rules::attribute("ingress"))
             .attr(
-                Attribute::string("name")
+                Attribute::string("name").desc("Name of the security group; generated when neither this nor `name_prefix` is set.")
                     .optional_computed()
                     .force_new()
                     .conflicts_with(&["name_prefix"])
                     .validate(name_validator(255)),
             )
             .attr(
-                Attribute::string("name_prefix")
+                Attribute::string("name_prefix").desc("Creates a unique name starting with this prefix.")
                     .optional_computed()
                     .force_new()
                     .conflicts_with(&["name"])
                     .validate(name_validator(255 - names::UNIQUE_SUFFIX_LEN)),
             )
-            .attr(Attribute::string("owner_id").computed())
+            .attr(Attribute::string("owner_id").desc("ID of the AWS account that owns the security group.").computed())
             .attr(region_attribute())
             .attr(
                 Attribute::bool("revoke_rules_on_delete")
@@ -93,9 +93,9 @@ pub fn schema() -> Schema {
             )
             .attr(tags)
             .attr(tags_all)
-            .attr(Attribute::string("vpc_id").optional_computed().force_new())
+            .attr(Attribute::string("vpc_id").desc("ID of the VPC the security group belongs to; defaults to the default VPC.").optional_computed().force_new())
             .timeouts(&["create", "delete"]),
-    )
+    ).desc("Manages a VPC security group; its rules can be inline or separate rule resources.")
 }
 
 async fn find(

@@ -60,39 +60,84 @@ pub fn schema() -> Schema {
     });
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
+            .attr(
+                Attribute::string("arn")
+                    .desc("ARN of the security group rule.")
+                    .computed(),
+            )
             .attr(
                 Attribute::string("cidr_ipv4")
+                    .desc("IPv4 CIDR range of the peer.")
                     .optional()
                     .validate(cidr::ipv4_validator()),
             )
             .attr(
                 Attribute::string("cidr_ipv6")
+                    .desc("IPv6 CIDR range of the peer.")
                     .optional()
                     .validate(cidr::ipv6_validator()),
             )
-            .attr(Attribute::string("description").optional())
-            .attr(Attribute::number("from_port").optional())
-            .attr(Attribute::string("id").computed())
+            .attr(
+                Attribute::string("description")
+                    .desc("Description of the rule.")
+                    .optional(),
+            )
+            .attr(
+                Attribute::number("from_port")
+                    .desc("Start of the port range, or the ICMP type.")
+                    .optional(),
+            )
+            .attr(
+                Attribute::string("id")
+                    .desc("ID of the security group rule.")
+                    .computed(),
+            )
             .attr(
                 Attribute::string("ip_protocol")
+                    .desc("IP protocol name or number; `-1` means all protocols and ports.")
                     .required()
                     .validate(protocol_validator)
                     .equivalent_when(protocol_equivalent),
             )
-            .attr(Attribute::string("prefix_list_id").optional())
-            .attr(Attribute::string("referenced_security_group_id").optional())
+            .attr(
+                Attribute::string("prefix_list_id")
+                    .desc("ID of the managed prefix list of the peer.")
+                    .optional(),
+            )
+            .attr(
+                Attribute::string("referenced_security_group_id")
+                    .desc("ID of the security group of the peer.")
+                    .optional(),
+            )
             .attr(region_attribute())
             .attr(
                 Attribute::string("security_group_id")
+                    .desc("ID of the security group the rule belongs to.")
                     .required()
                     .force_new(),
             )
-            .attr(Attribute::string("security_group_rule_id").computed())
-            .attr(Attribute::string_map("tags").optional())
-            .attr(Attribute::string_map("tags_all").computed())
-            .attr(Attribute::number("to_port").optional()),
+            .attr(
+                Attribute::string("security_group_rule_id")
+                    .desc("ID of the security group rule.")
+                    .computed(),
+            )
+            .attr(
+                Attribute::string_map("tags")
+                    .desc("Tags for this resource; merged over the provider's default_tags.")
+                    .optional(),
+            )
+            .attr(
+                Attribute::string_map("tags_all")
+                    .desc("All tags on the resource, including the provider's default_tags.")
+                    .computed(),
+            )
+            .attr(
+                Attribute::number("to_port")
+                    .desc("End of the port range, or the ICMP code.")
+                    .optional(),
+            ),
     )
+    .desc("Manages one security group rule (one protocol, port range and source or destination).")
 }
 
 /// The source argument a configuration or state uses.

@@ -17,22 +17,52 @@ pub struct SsmParameterData;
 pub fn schema() -> Schema {
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
-            .attr(Attribute::string("id").optional_computed())
+            .attr(
+                Attribute::string("arn")
+                    .desc("ARN of the parameter.")
+                    .computed(),
+            )
+            .attr(
+                Attribute::string("id")
+                    .desc("Name of the parameter.")
+                    .optional_computed(),
+            )
             .attr(Attribute::string("insecure_value").computed().desc(
                 "The value, when the parameter is not a SecureString (not marked sensitive).",
             ))
-            .attr(Attribute::string("name").required())
+            .attr(
+                Attribute::string("name")
+                    .desc("Name of the parameter.")
+                    .required(),
+            )
             .attr(
                 Attribute::string("region")
                     .optional_computed()
                     .desc("Region to read from; defaults to the provider's region."),
             )
-            .attr(Attribute::string("type").computed())
-            .attr(Attribute::string("value").computed().sensitive())
-            .attr(Attribute::number("version").computed())
-            .attr(Attribute::bool("with_decryption").default(true)),
+            .attr(
+                Attribute::string("type")
+                    .desc("Type of the parameter: `String`, `StringList` or `SecureString`.")
+                    .computed(),
+            )
+            .attr(
+                Attribute::string("value")
+                    .desc("Value of the parameter.")
+                    .computed()
+                    .sensitive(),
+            )
+            .attr(
+                Attribute::number("version")
+                    .desc("Version of the parameter.")
+                    .computed(),
+            )
+            .attr(
+                Attribute::bool("with_decryption")
+                    .desc("Whether to decrypt a SecureString value.")
+                    .default(true),
+            ),
     )
+    .desc("Reads an SSM Parameter Store parameter, e.g. the recommended ECS-optimized AMI.")
 }
 
 #[async_trait]

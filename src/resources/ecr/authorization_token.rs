@@ -30,7 +30,11 @@ pub fn schema() -> Schema {
                     .computed()
                     .desc("When the token expires (RFC 3339)."),
             )
-            .attr(Attribute::string("id").optional_computed())
+            .attr(
+                Attribute::string("id")
+                    .desc("The region of the registry.")
+                    .optional_computed(),
+            )
             .attr(
                 Attribute::string("password")
                     .computed()
@@ -52,6 +56,7 @@ pub fn schema() -> Schema {
                     .desc("The registry user name (AWS)."),
             ),
     )
+    .desc("Gets a temporary token to log in to an ECR registry (e.g. with docker login).")
 }
 
 /// Splits a token (base64 of `user:password`) into its parts.

@@ -46,7 +46,11 @@ pub fn repository_attribute() -> Attribute {
 pub fn schema() -> Schema {
     Schema::new(
         Block::new()
-            .attr(Attribute::string("id").optional_computed())
+            .attr(
+                Attribute::string("id")
+                    .desc("Name of the repository.")
+                    .optional_computed(),
+            )
             .attr(
                 Attribute::string("policy")
                     .required()
@@ -56,9 +60,14 @@ pub fn schema() -> Schema {
                     .desc("The lifecycle policy document (JSON)."),
             )
             .attr(region_attribute())
-            .attr(Attribute::string("registry_id").computed())
+            .attr(
+                Attribute::string("registry_id")
+                    .desc("ID of the registry (account) of the repository.")
+                    .computed(),
+            )
             .attr(repository_attribute()),
     )
+    .desc("Manages the lifecycle policy of an ECR repository (which images expire).")
 }
 
 fn is_gone(code: Option<&str>) -> bool {

@@ -42,15 +42,26 @@ pub fn schema() -> Schema {
     let encryption = Block::new()
         .attr(
             Attribute::string("encryption_type")
+                .desc("Encryption type: `AES256` or `KMS`.")
                 .default("AES256")
                 .force_new()
                 .validate(validators::one_of(&["AES256", "KMS", "KMS_DSSE"])),
         )
-        .attr(Attribute::string("kms_key").optional_computed().force_new());
-    let scanning = Block::new().attr(Attribute::bool("scan_on_push").required());
+        .attr(
+            Attribute::string("kms_key")
+                .desc("ARN of the KMS key, when `encryption_type` is `KMS`.")
+                .optional_computed()
+                .force_new(),
+        );
+    let scanning = Block::new().attr(
+        Attribute::bool("scan_on_push")
+            .desc("Whether images are scanned for vulnerabilities after each push.")
+            .required(),
+    );
     let exclusion = Block::new()
         .attr(
             Attribute::string("filter")
+                .desc("Tag pattern the filter matches; `*` is a wildcard.")
                 .required()
                 .validate(validators::length(1, 128))
                 .validate(validators::chars("letters, digits and ._*-", |c| {
@@ -59,27 +70,28 @@ pub fn schema() -> Schema {
         )
         .attr(
             Attribute::string("filter_type")
+                .desc("Type of the filter; only `WILDCARD`.")
                 .required()
                 .validate(validators::one_of(&["WILDCARD"])),
         );
     let [tags, tags_all] = tags::attributes();
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
+            .attr(Attribute::string("arn").desc("ARN of the repository.").computed())
             .attr(Attribute::bool("force_delete").optional().client_side().desc("Delete the repository even if it contains images (read from state at destroy)."))
-            .attr(Attribute::string("id").optional_computed())
-            .attr(Attribute::string("image_tag_mutability").default("MUTABLE").validate(validators::one_of(MUTABILITY)))
-            .attr(Attribute::string("name").required().force_new().validate(name_validator()))
+            .attr(Attribute::string("id").desc("Name of the repository.").optional_computed())
+            .attr(Attribute::string("image_tag_mutability").desc("Whether tags can be overwritten: `MUTABLE`, `IMMUTABLE`, or their `_WITH_EXCLUSION` forms.").default("MUTABLE").validate(validators::one_of(MUTABILITY)))
+            .attr(Attribute::string("name").desc("Name of the repository.").required().force_new().validate(name_validator()))
             .attr(region_attribute())
-            .attr(Attribute::string("registry_id").computed())
-            .attr(Attribute::string("repository_url").computed())
+            .attr(Attribute::string("registry_id").desc("ID of the registry (account) of the repository.").computed())
+            .attr(Attribute::string("repository_url").desc("URL of the repository, `ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`.").computed())
             .attr(tags)
             .attr(tags_all)
-            .block(NestedBlock::list("encryption_configuration", encryption).force_new())
-            .block(NestedBlock::list("image_scanning_configuration", scanning).max(1))
-            .block(NestedBlock::list("image_tag_mutability_exclusion_filter", exclusion).max(5))
+            .block(NestedBlock::list("encryption_configuration", encryption).desc("Encryption at rest of the repository.").force_new())
+            .block(NestedBlock::list("image_scanning_configuration", scanning).desc("Image scanning on push.").max(1))
+            .block(NestedBlock::list("image_tag_mutability_exclusion_filter", exclusion).desc("Tags exempt from the repository's tag mutability setting.").max(5))
             .timeouts(&["delete"]),
-    )
+    ).desc("Manages an ECR repository.")
 }
 
 /// ECR repository names: 2-256 characters, lowercase, `/`-separated components of alphanumeric

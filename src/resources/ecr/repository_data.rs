@@ -34,21 +34,42 @@ pub fn schema() -> Schema {
     name.description = "Name of the repository.".into();
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
-            .attr(object_list(
-                "encryption_configuration",
-                &[("encryption_type", Type::String), ("kms_key", Type::String)],
-            ))
-            .attr(Attribute::string("id").optional_computed())
-            .attr(object_list(
-                "image_scanning_configuration",
-                &[("scan_on_push", Type::Bool)],
-            ))
-            .attr(Attribute::string("image_tag_mutability").computed())
-            .attr(object_list(
-                "image_tag_mutability_exclusion_filter",
-                &[("filter", Type::String), ("filter_type", Type::String)],
-            ))
+            .attr(
+                Attribute::string("arn")
+                    .desc("ARN of the repository.")
+                    .computed(),
+            )
+            .attr(
+                object_list(
+                    "encryption_configuration",
+                    &[("encryption_type", Type::String), ("kms_key", Type::String)],
+                )
+                .desc("Encryption at rest: `encryption_type` and `kms_key`."),
+            )
+            .attr(
+                Attribute::string("id")
+                    .desc("Name of the repository.")
+                    .optional_computed(),
+            )
+            .attr(
+                object_list(
+                    "image_scanning_configuration",
+                    &[("scan_on_push", Type::Bool)],
+                )
+                .desc("Image scanning: `scan_on_push`."),
+            )
+            .attr(
+                Attribute::string("image_tag_mutability")
+                    .desc("Whether tags can be overwritten.")
+                    .computed(),
+            )
+            .attr(
+                object_list(
+                    "image_tag_mutability_exclusion_filter",
+                    &[("filter", Type::String), ("filter_type", Type::String)],
+                )
+                .desc("Tags exempt from the tag mutability setting: `filter` and `filter_type`."),
+            )
             .attr(
                 Attribute::string_list("most_recent_image_tags")
                     .computed()
@@ -61,9 +82,18 @@ pub fn schema() -> Schema {
                     .optional_computed()
                     .desc("AWS account ID of the registry; defaults to the caller's."),
             )
-            .attr(Attribute::string("repository_url").computed())
-            .attr(Attribute::string_map("tags").optional_computed()),
+            .attr(
+                Attribute::string("repository_url")
+                    .desc("URL of the repository.")
+                    .computed(),
+            )
+            .attr(
+                Attribute::string_map("tags")
+                    .desc("Tags of the repository.")
+                    .optional_computed(),
+            ),
     )
+    .desc("Reads an ECR repository.")
 }
 
 /// The image pushed last (ties: the first listed).

@@ -36,12 +36,21 @@ pub fn schema() -> Schema {
     }
     Schema::new(
         Block::new()
-            .attr(Attribute::string("id").optional_computed())
+            .attr(
+                Attribute::string("id")
+                    .desc("Name of the repository.")
+                    .optional_computed(),
+            )
             .attr(doc)
             .attr(region_attribute())
-            .attr(Attribute::string("registry_id").computed())
+            .attr(
+                Attribute::string("registry_id")
+                    .desc("ID of the registry (account) of the repository.")
+                    .computed(),
+            )
             .attr(repository_attribute()),
     )
+    .desc("Manages the access policy of an ECR repository.")
 }
 
 fn is_gone(code: Option<&str>) -> bool {

@@ -60,37 +60,50 @@ pub fn schema() -> Schema {
             .validate(validators::int_between(lo, hi))
     };
     let managed_scaling = Block::new()
-        .attr(int("instance_warmup_period", 0, 10_000))
-        .attr(int("maximum_scaling_step_size", 1, 10_000))
-        .attr(int("minimum_scaling_step_size", 1, 10_000))
+        .attr(
+            int("instance_warmup_period", 0, 10_000)
+                .desc("Seconds a new instance takes before it counts toward the scaling metric."),
+        )
+        .attr(
+            int("maximum_scaling_step_size", 1, 10_000)
+                .desc("Most instances added or removed at once."),
+        )
+        .attr(
+            int("minimum_scaling_step_size", 1, 10_000)
+                .desc("Fewest instances added or removed at once."),
+        )
         .attr(
             Attribute::string("status")
+                .desc("Whether ECS manages the group's desired capacity: `ENABLED` or `DISABLED`.")
                 .optional_computed()
                 .validate(validators::one_of(ENABLED_DISABLED)),
         )
-        .attr(int("target_capacity", 1, 100));
+        .attr(
+            int("target_capacity", 1, 100)
+                .desc("Target utilization of the group in percent; 100 leaves no spare instances."),
+        );
     let provider = Block::new()
         .attr(
-            Attribute::string("auto_scaling_group_arn")
+            Attribute::string("auto_scaling_group_arn").desc("ARN of the Auto Scaling group.")
                 .required()
                 .force_new()
                 .validate(validators::arn()),
         )
         .attr(
-            Attribute::string("managed_draining")
+            Attribute::string("managed_draining").desc("Whether ECS drains tasks from instances before the group terminates them: `ENABLED` or `DISABLED`.")
                 .optional_computed()
                 .validate(validators::one_of(ENABLED_DISABLED)),
         )
         .attr(
-            Attribute::string("managed_termination_protection")
+            Attribute::string("managed_termination_protection").desc("Whether ECS protects instances running tasks from scale in: `ENABLED` or `DISABLED` (needs `protect_from_scale_in` on the group).")
                 .optional_computed()
                 .validate(validators::one_of(ENABLED_DISABLED)),
         )
-        .block(NestedBlock::list("managed_scaling", managed_scaling).max(1));
+        .block(NestedBlock::list("managed_scaling", managed_scaling).desc("ECS managed scaling of the group.").max(1));
     let [tags, tags_all] = tags::attributes();
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
+            .attr(Attribute::string("arn").desc("ARN of the capacity provider.").computed())
             .attr(
                 Attribute::string("cluster")
                     .optional()
@@ -98,9 +111,9 @@ pub fn schema() -> Schema {
                     .validate(cluster_name_validator())
                     .desc("Only for ECS Managed Instances providers (not supported by this provider yet)."),
             )
-            .attr(Attribute::string("id").optional_computed())
+            .attr(Attribute::string("id").desc("ARN of the capacity provider.").optional_computed())
             .attr(
-                Attribute::string("name")
+                Attribute::string("name").desc("Name of the capacity provider.")
                     .required()
                     .force_new()
                     .validate(name_validator()),
@@ -108,8 +121,8 @@ pub fn schema() -> Schema {
             .attr(region_attribute())
             .attr(tags)
             .attr(tags_all)
-            .block(NestedBlock::list("auto_scaling_group_provider", provider).max(1)),
-    )
+            .block(NestedBlock::list("auto_scaling_group_provider", provider).desc("The Auto Scaling group the capacity provider scales.").max(1)),
+    ).desc("Manages an ECS capacity provider backed by an EC2 Auto Scaling group.")
 }
 
 /// Checks the schema cannot express: the provider kind, and step sizes that contradict.

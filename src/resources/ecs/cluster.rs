@@ -37,44 +37,104 @@ pub struct EcsCluster;
 
 pub fn schema() -> Schema {
     let log_configuration = Block::new()
-        .attr(Attribute::bool("cloud_watch_encryption_enabled").optional())
-        .attr(Attribute::string("cloud_watch_log_group_name").optional())
-        .attr(Attribute::bool("s3_bucket_encryption_enabled").optional())
-        .attr(Attribute::string("s3_bucket_name").optional())
-        .attr(Attribute::string("s3_key_prefix").optional());
+        .attr(
+            Attribute::bool("cloud_watch_encryption_enabled")
+                .desc("Whether the CloudWatch log group output is encrypted.")
+                .optional(),
+        )
+        .attr(
+            Attribute::string("cloud_watch_log_group_name")
+                .desc("Log group that receives execute-command output.")
+                .optional(),
+        )
+        .attr(
+            Attribute::bool("s3_bucket_encryption_enabled")
+                .desc("Whether the S3 output is encrypted.")
+                .optional(),
+        )
+        .attr(
+            Attribute::string("s3_bucket_name")
+                .desc("S3 bucket that receives execute-command output.")
+                .optional(),
+        )
+        .attr(
+            Attribute::string("s3_key_prefix")
+                .desc("Key prefix of the S3 output.")
+                .optional(),
+        );
     let execute_command = Block::new()
-        .attr(Attribute::string("kms_key_id").optional())
+        .attr(
+            Attribute::string("kms_key_id")
+                .desc("KMS key that encrypts data between the client and the container.")
+                .optional(),
+        )
         .attr(
             Attribute::string("logging")
+                .desc("Where execute-command output goes: `NONE`, `DEFAULT` or `OVERRIDE`.")
                 .default("DEFAULT")
                 .validate(validators::one_of(&["NONE", "DEFAULT", "OVERRIDE"])),
         )
-        .block(NestedBlock::list("log_configuration", log_configuration).max(1));
+        .block(
+            NestedBlock::list("log_configuration", log_configuration)
+                .desc("Destinations of execute-command output when `logging` is `OVERRIDE`.")
+                .max(1),
+        );
     let managed_storage = Block::new()
-        .attr(Attribute::string("fargate_ephemeral_storage_kms_key_id").optional())
-        .attr(Attribute::string("kms_key_id").optional());
+        .attr(
+            Attribute::string("fargate_ephemeral_storage_kms_key_id")
+                .desc("KMS key for Fargate ephemeral storage.")
+                .optional(),
+        )
+        .attr(
+            Attribute::string("kms_key_id")
+                .desc("KMS key for managed storage.")
+                .optional(),
+        );
     let configuration = Block::new()
-        .block(NestedBlock::list("execute_command_configuration", execute_command).max(1))
-        .block(NestedBlock::list("managed_storage_configuration", managed_storage).max(1));
+        .block(
+            NestedBlock::list("execute_command_configuration", execute_command)
+                .desc("Settings of ECS Exec.")
+                .max(1),
+        )
+        .block(
+            NestedBlock::list("managed_storage_configuration", managed_storage)
+                .desc("Encryption of managed storage.")
+                .max(1),
+        );
     let service_connect = Block::new().attr(
         Attribute::string("namespace")
+            .desc("ARN of the Cloud Map namespace services join by default.")
             .required()
             .validate(validators::arn()),
     );
     let setting = Block::new()
         .attr(
             Attribute::string("name")
+                .desc("Setting name; only `containerInsights`.")
                 .required()
                 .validate(validators::one_of(SETTING_NAMES)),
         )
-        .attr(Attribute::string("value").required());
+        .attr(
+            Attribute::string("value")
+                .desc("Setting value: `enhanced`, `enabled` or `disabled`.")
+                .required(),
+        );
     let [tags, tags_all] = tags::attributes();
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
-            .attr(Attribute::string("id").optional_computed())
+            .attr(
+                Attribute::string("arn")
+                    .desc("ARN of the cluster.")
+                    .computed(),
+            )
+            .attr(
+                Attribute::string("id")
+                    .desc("ARN of the cluster.")
+                    .optional_computed(),
+            )
             .attr(
                 Attribute::string("name")
+                    .desc("Name of the cluster.")
                     .required()
                     .force_new()
                     .validate(cluster_name_validator()),
@@ -82,10 +142,22 @@ pub fn schema() -> Schema {
             .attr(region_attribute())
             .attr(tags)
             .attr(tags_all)
-            .block(NestedBlock::list("configuration", configuration).max(1))
-            .block(NestedBlock::list("service_connect_defaults", service_connect).max(1))
-            .block(NestedBlock::set("setting", setting)),
+            .block(
+                NestedBlock::list("configuration", configuration)
+                    .desc("Cluster configuration (ECS Exec, managed storage).")
+                    .max(1),
+            )
+            .block(
+                NestedBlock::list("service_connect_defaults", service_connect)
+                    .desc("Default Service Connect namespace of the cluster.")
+                    .max(1),
+            )
+            .block(
+                NestedBlock::set("setting", setting)
+                    .desc("A cluster setting, e.g. Container Insights."),
+            ),
     )
+    .desc("Manages an ECS cluster.")
 }
 
 /// The single element of a max-1 list block inside `v`.

@@ -32,31 +32,47 @@ pub fn schema() -> Schema {
     let strategy = Block::new()
         .attr(
             Attribute::number("base")
+                .desc("Tasks placed on this provider before weights apply.")
                 .default(0)
                 .validate(validators::int_between(0, 100_000)),
         )
-        .attr(Attribute::string("capacity_provider").required())
+        .attr(
+            Attribute::string("capacity_provider")
+                .desc("Name of the capacity provider.")
+                .required(),
+        )
         .attr(
             Attribute::number("weight")
+                .desc("Relative share of tasks placed on this provider.")
                 .default(0)
                 .validate(validators::int_between(0, 1000)),
         );
     Schema::new(
         Block::new()
-            .attr(Attribute::string_set("capacity_providers").optional())
+            .attr(
+                Attribute::string_set("capacity_providers")
+                    .desc("Names of the capacity providers the cluster can use.")
+                    .optional(),
+            )
             .attr(
                 Attribute::string("cluster_name")
+                    .desc("Name of the cluster.")
                     .required()
                     .force_new()
                     .validate(cluster_name_validator()),
             )
-            .attr(Attribute::string("id").optional_computed())
+            .attr(
+                Attribute::string("id")
+                    .desc("Name of the cluster.")
+                    .optional_computed(),
+            )
             .attr(region_attribute())
-            .block(NestedBlock::set(
-                "default_capacity_provider_strategy",
-                strategy,
-            )),
+            .block(
+                NestedBlock::set("default_capacity_provider_strategy", strategy)
+                    .desc("Default strategy for services and tasks that set none."),
+            ),
     )
+    .desc("Manages which capacity providers a cluster uses and its default strategy.")
 }
 
 fn strategy_of(v: &Value) -> Vec<CapacityProviderStrategyItem> {

@@ -70,101 +70,191 @@ pub fn schema() -> Schema {
     let strategy = Block::new()
         .attr(
             Attribute::number("base")
+                .desc("Tasks placed on this provider before weights apply.")
                 .optional()
                 .validate(validators::int_between(0, 100000)),
         )
-        .attr(Attribute::string("capacity_provider").required())
+        .attr(
+            Attribute::string("capacity_provider")
+                .desc("Name of the capacity provider.")
+                .required(),
+        )
         .attr(
             Attribute::number("weight")
+                .desc("Relative share of tasks placed on this provider.")
                 .optional()
                 .validate(validators::int_between(0, 1000)),
         );
     let alarms = Block::new()
-        .attr(Attribute::string_set("alarm_names").required())
-        .attr(Attribute::bool("enable").required())
-        .attr(Attribute::bool("rollback").required());
+        .attr(
+            Attribute::string_set("alarm_names")
+                .desc("Names of the CloudWatch alarms that mark a deployment failed.")
+                .required(),
+        )
+        .attr(
+            Attribute::bool("enable")
+                .desc("Whether the alarms are watched during deployments.")
+                .required(),
+        )
+        .attr(
+            Attribute::bool("rollback")
+                .desc("Whether a failed deployment rolls back to the last completed one.")
+                .required(),
+        );
     let breaker = Block::new()
-        .attr(Attribute::bool("enable").required())
-        .attr(Attribute::bool("rollback").required());
+        .attr(
+            Attribute::bool("enable")
+                .desc("Whether the circuit breaker is enabled.")
+                .required(),
+        )
+        .attr(
+            Attribute::bool("rollback")
+                .desc("Whether a failed deployment rolls back to the last completed one.")
+                .required(),
+        );
     let controller = Block::new().attr(
         Attribute::string("type")
+            .desc("Deployment controller: `ECS`, `CODE_DEPLOY` or `EXTERNAL`.")
             .default("ECS")
             .validate(validators::one_of(&["ECS", "CODE_DEPLOY", "EXTERNAL"])),
     );
     let lb = Block::new()
-        .attr(Attribute::string("container_name").required())
+        .attr(
+            Attribute::string("container_name")
+                .desc("Container that receives the traffic.")
+                .required(),
+        )
         .attr(
             Attribute::number("container_port")
+                .desc("Port on the container that receives the traffic.")
                 .required()
                 .validate(validators::int_between(0, 65536)),
         )
-        .attr(Attribute::string("elb_name").optional())
+        .attr(
+            Attribute::string("elb_name")
+                .desc("Name of a Classic Load Balancer.")
+                .optional(),
+        )
         .attr(
             Attribute::string("target_group_arn")
+                .desc("ARN of the target group.")
                 .optional()
                 .validate(validators::arn()),
         );
     let network = Block::new()
-        .attr(Attribute::bool("assign_public_ip").default(false))
-        .attr(Attribute::string_set("security_groups").optional())
-        .attr(Attribute::string_set("subnets").required());
+        .attr(
+            Attribute::bool("assign_public_ip")
+                .desc("Whether tasks get a public IP address (Fargate only).")
+                .default(false),
+        )
+        .attr(
+            Attribute::string_set("security_groups")
+                .desc("IDs of the security groups of the tasks.")
+                .optional(),
+        )
+        .attr(
+            Attribute::string_set("subnets")
+                .desc("IDs of the subnets of the tasks.")
+                .required(),
+        );
     let placement_strategy = Block::new()
         .attr(
-            Attribute::string("field")
+            Attribute::string("field").desc("Field the strategy applies to, e.g. `attribute:ecs.availability-zone` or `memory`.")
                 .optional()
                 .equivalent_when(field_equivalent),
         )
         .attr(
-            Attribute::string("type")
+            Attribute::string("type").desc("Strategy: `binpack`, `random` or `spread`.")
                 .required()
                 .validate(validators::one_of(&["random", "spread", "binpack"])),
         );
     let placement_constraints = Block::new()
-        .attr(Attribute::string("expression").optional())
+        .attr(
+            Attribute::string("expression")
+                .desc("Cluster query language expression for `memberOf`.")
+                .optional(),
+        )
         .attr(
             Attribute::string("type")
+                .desc("Constraint: `distinctInstance` or `memberOf`.")
                 .required()
                 .validate(validators::one_of(&["distinctInstance", "memberOf"])),
         );
     let registries = Block::new()
-        .attr(Attribute::string("container_name").optional())
+        .attr(
+            Attribute::string("container_name")
+                .desc("Container whose port is registered.")
+                .optional(),
+        )
         .attr(
             Attribute::number("container_port")
+                .desc("Container port registered in SRV records.")
                 .optional()
                 .validate(validators::int_between(0, 65536)),
         )
         .attr(
             Attribute::number("port")
+                .desc("Port registered in SRV records.")
                 .optional()
                 .validate(validators::int_between(0, 65536)),
         )
         .attr(
             Attribute::string("registry_arn")
+                .desc("ARN of the Cloud Map service to register tasks in.")
                 .required()
                 .validate(validators::arn()),
         );
     let client_alias = Block::new()
-        .attr(Attribute::string("dns_name").optional_computed())
+        .attr(
+            Attribute::string("dns_name")
+                .desc("Name clients use to reach the service; defaults to the discovery name.")
+                .optional_computed(),
+        )
         .attr(
             Attribute::number("port")
+                .desc("Port clients use.")
                 .required()
                 .validate(validators::int_between(0, 65535)),
         );
     let sc_service = Block::new()
-        .attr(Attribute::string("discovery_name").optional_computed())
+        .attr(
+            Attribute::string("discovery_name")
+                .desc(
+                    "Name of the Cloud Map service created for this port; defaults to `port_name`.",
+                )
+                .optional_computed(),
+        )
         .attr(
             Attribute::number("ingress_port_override")
+                .desc("Port the Service Connect proxy listens on.")
                 .optional()
                 .validate(validators::int_between(0, 65535)),
         )
-        .attr(Attribute::string("port_name").required())
-        .block(NestedBlock::list("client_alias", client_alias).max(1));
+        .attr(
+            Attribute::string("port_name")
+                .desc("Name of a port mapping in the task definition.")
+                .required(),
+        )
+        .block(
+            NestedBlock::list("client_alias", client_alias)
+                .desc("Names and ports clients in the namespace use to reach this service.")
+                .max(1),
+        );
     let secret_option = Block::new()
-        .attr(Attribute::string("name").required())
-        .attr(Attribute::string("value_from").required());
+        .attr(
+            Attribute::string("name")
+                .desc("Name of the log driver option.")
+                .required(),
+        )
+        .attr(
+            Attribute::string("value_from")
+                .desc("ARN of the secret or SSM parameter holding the value.")
+                .required(),
+        );
     let sc_log = Block::new()
         .attr(
             Attribute::string("log_driver")
+                .desc("Log driver of the Service Connect proxy, e.g. `awslogs`.")
                 .required()
                 .validate(validators::one_of(&[
                     "json-file",
@@ -177,32 +267,54 @@ pub fn schema() -> Schema {
                     "awsfirelens",
                 ])),
         )
-        .attr(Attribute::string_map("options").optional_computed())
-        .block(NestedBlock::list("secret_option", secret_option));
+        .attr(
+            Attribute::string_map("options")
+                .desc("Options of the log driver.")
+                .optional_computed(),
+        )
+        .block(
+            NestedBlock::list("secret_option", secret_option)
+                .desc("Log driver options read from secrets."),
+        );
     let service_connect = Block::new()
-        .attr(Attribute::bool("enabled").required())
-        .attr(Attribute::string("namespace").optional_computed())
-        .block(NestedBlock::list("log_configuration", sc_log).max(1))
-        .block(NestedBlock::list("service", sc_service));
+        .attr(
+            Attribute::bool("enabled")
+                .desc("Whether Service Connect is enabled for the service.")
+                .required(),
+        )
+        .attr(
+            Attribute::string("namespace")
+                .desc("Cloud Map namespace (name or ARN); defaults to the cluster's.")
+                .optional_computed(),
+        )
+        .block(
+            NestedBlock::list("log_configuration", sc_log)
+                .desc("Logging of the Service Connect proxy.")
+                .max(1),
+        )
+        .block(
+            NestedBlock::list("service", sc_service)
+                .desc("A port of the service offered through Service Connect."),
+        );
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
+            .attr(Attribute::string("arn").desc("ARN of the service.").computed())
             .attr(
-                Attribute::string("availability_zone_rebalancing")
+                Attribute::string("availability_zone_rebalancing").desc("Whether ECS rebalances tasks across Availability Zones: `ENABLED` or `DISABLED`.")
                     .optional_computed()
                     .validate(validators::one_of(&["ENABLED", "DISABLED"])),
             )
             .attr(
-                Attribute::string("cluster")
+                Attribute::string("cluster").desc("ARN or name of the cluster; defaults to the `default` cluster.")
                     .optional_computed()
                     .force_new()
                     .equivalent_when(cluster_equivalent),
             )
-            .attr(Attribute::number("deployment_maximum_percent").default(200))
-            .attr(Attribute::number("deployment_minimum_healthy_percent").default(100))
-            .attr(Attribute::number("desired_count").optional())
-            .attr(Attribute::bool("enable_ecs_managed_tags").default(false))
-            .attr(Attribute::bool("enable_execute_command").default(false))
+            .attr(Attribute::number("deployment_maximum_percent").desc("Upper limit of running tasks during a deployment, in percent of `desired_count`.").default(200))
+            .attr(Attribute::number("deployment_minimum_healthy_percent").desc("Lower limit of healthy tasks during a deployment, in percent of `desired_count`.").default(100))
+            .attr(Attribute::number("desired_count").desc("Number of tasks to keep running (not for the `DAEMON` strategy).").optional())
+            .attr(Attribute::bool("enable_ecs_managed_tags").desc("Whether ECS tags the service's tasks with the cluster and service names.").default(false))
+            .attr(Attribute::bool("enable_execute_command").desc("Whether ECS Exec is enabled for the tasks.").default(false))
             .attr(
                 Attribute::bool("force_delete")
                     .optional()
@@ -210,39 +322,39 @@ pub fn schema() -> Schema {
                     .desc("Delete without scaling to 0 first (read from state at destroy)."),
             )
             .attr(
-                Attribute::bool("force_new_deployment")
+                Attribute::bool("force_new_deployment").desc("Start a new deployment on every apply that changes the service, even without task changes.")
                     .optional()
                     .client_side(),
             )
             .attr(
-                Attribute::number("health_check_grace_period_seconds")
+                Attribute::number("health_check_grace_period_seconds").desc("Seconds during which load balancer health checks are ignored after a task starts.")
                     .optional()
                     .validate(validators::int_between(0, i32::MAX as i64)),
             )
             .attr(
-                Attribute::string("iam_role")
+                Attribute::string("iam_role").desc("ARN of the IAM role ECS uses for a Classic Load Balancer.")
                     .optional_computed()
                     .force_new()
                     .equivalent_when(role_equivalent),
             )
-            .attr(Attribute::string("id").optional_computed())
+            .attr(Attribute::string("id").desc("ARN of the service.").optional_computed())
             // ForceNew only between two launch types (decided in modify_plan): moving to or from a
             // capacity provider strategy is an in-place update since ECS allows it (June 2025).
             .attr(
-                Attribute::string("launch_type")
+                Attribute::string("launch_type").desc("Launch type: `EC2`, `FARGATE` or `EXTERNAL`; conflicts with a capacity provider strategy.")
                     .optional_computed()
                     .validate(validators::one_of(LAUNCH_TYPES)),
             )
-            .attr(Attribute::string("name").required().force_new())
-            .attr(Attribute::string("platform_version").optional_computed())
+            .attr(Attribute::string("name").desc("Name of the service.").required().force_new())
+            .attr(Attribute::string("platform_version").desc("Fargate platform version.").optional_computed())
             .attr(
-                Attribute::string("propagate_tags")
+                Attribute::string("propagate_tags").desc("Copy tags to tasks from the `SERVICE` or the `TASK_DEFINITION`.")
                     .optional()
                     .validate(validators::one_of(&["SERVICE", "TASK_DEFINITION", "NONE"])),
             )
             .attr(region_attribute())
             .attr(
-                Attribute::string("scheduling_strategy")
+                Attribute::string("scheduling_strategy").desc("`REPLICA` (keep `desired_count` tasks) or `DAEMON` (one per instance).")
                     .default("REPLICA")
                     .force_new()
                     .validate(validators::one_of(&["REPLICA", "DAEMON"])),
@@ -250,28 +362,28 @@ pub fn schema() -> Schema {
             .attr(tags)
             .attr(tags_all)
             .attr(
-                Attribute::string("task_definition")
+                Attribute::string("task_definition").desc("Family, `family:revision` or ARN of the task definition to run.")
                     .optional()
                     .equivalent_when(task_definition_equivalent),
             )
-            .attr(Attribute::string_map("triggers").optional_computed())
+            .attr(Attribute::string_map("triggers").desc("Arbitrary values; changing any starts a new deployment.").optional_computed())
             .attr(
-                Attribute::bool("wait_for_steady_state")
+                Attribute::bool("wait_for_steady_state").desc("Wait for the deployment to reach a steady state on create and update.")
                     .default(false)
                     .client_side(),
             )
-            .block(NestedBlock::list("alarms", alarms).max(1))
-            .block(NestedBlock::set("capacity_provider_strategy", strategy))
-            .block(NestedBlock::list("deployment_circuit_breaker", breaker).max(1))
-            .block(NestedBlock::list("deployment_controller", controller).max(1))
-            .block(NestedBlock::set("load_balancer", lb))
-            .block(NestedBlock::list("network_configuration", network).max(1))
-            .block(NestedBlock::list("ordered_placement_strategy", placement_strategy).max(5))
-            .block(NestedBlock::set("placement_constraints", placement_constraints).max(10))
-            .block(NestedBlock::list("service_connect_configuration", service_connect).max(1))
-            .block(NestedBlock::list("service_registries", registries).max(1))
+            .block(NestedBlock::list("alarms", alarms).desc("CloudWatch alarms that stop deployments.").max(1))
+            .block(NestedBlock::set("capacity_provider_strategy", strategy).desc("Capacity providers to place tasks on; changes apply in place."))
+            .block(NestedBlock::list("deployment_circuit_breaker", breaker).desc("Stops failing deployments, optionally rolling back.").max(1))
+            .block(NestedBlock::list("deployment_controller", controller).desc("Which deployment controller the service uses.").max(1))
+            .block(NestedBlock::set("load_balancer", lb).desc("A target group (or Classic Load Balancer) to register tasks with."))
+            .block(NestedBlock::list("network_configuration", network).desc("Network settings of tasks using the `awsvpc` network mode.").max(1))
+            .block(NestedBlock::list("ordered_placement_strategy", placement_strategy).desc("How tasks are spread over instances, applied in order.").max(5))
+            .block(NestedBlock::set("placement_constraints", placement_constraints).desc("Rules restricting which instances tasks run on.").max(10))
+            .block(NestedBlock::list("service_connect_configuration", service_connect).desc("ECS Service Connect settings.").max(1))
+            .block(NestedBlock::list("service_registries", registries).desc("Cloud Map service discovery registration.").max(1))
             .timeouts(&["create", "update", "delete"]),
-    )
+    ).desc("Manages an ECS service: keeps a number of tasks of a task definition running.")
 }
 
 // ---- Terraform value -> ECS JSON -------------------------------------------------------------

@@ -48,59 +48,106 @@ fn family_validator() -> crate::framework::schema::Validator {
 
 fn volume_block() -> Block {
     let docker = Block::new()
-        .attr(Attribute::bool("autoprovision").default(false).force_new())
-        .attr(Attribute::string("driver").optional_computed().force_new())
-        .attr(Attribute::string_map("driver_opts").optional().force_new())
-        .attr(Attribute::string_map("labels").optional().force_new())
+        .attr(
+            Attribute::bool("autoprovision")
+                .desc("Create the Docker volume if it does not exist (`shared` scope only).")
+                .default(false)
+                .force_new(),
+        )
+        .attr(
+            Attribute::string("driver")
+                .desc("Docker volume driver.")
+                .optional_computed()
+                .force_new(),
+        )
+        .attr(
+            Attribute::string_map("driver_opts")
+                .desc("Options passed to the volume driver.")
+                .optional()
+                .force_new(),
+        )
+        .attr(
+            Attribute::string_map("labels")
+                .desc("Labels of the Docker volume.")
+                .optional()
+                .force_new(),
+        )
         .attr(
             Attribute::string("scope")
+                .desc("`task` (removed when the task stops) or `shared` (persists).")
                 .optional_computed()
                 .force_new()
                 .validate(validators::one_of(&["task", "shared"])),
         );
     let efs_auth = Block::new()
-        .attr(Attribute::string("access_point_id").optional().force_new())
+        .attr(Attribute::string("access_point_id").desc("ID of the EFS access point.").optional().force_new())
         .attr(
-            Attribute::string("iam")
+            Attribute::string("iam").desc("Whether the task's IAM role is used to mount the file system: `ENABLED` or `DISABLED`.")
                 .optional()
                 .force_new()
                 .validate(validators::one_of(&["ENABLED", "DISABLED"])),
         );
     let efs = Block::new()
-        .attr(Attribute::string("file_system_id").required().force_new())
-        .attr(Attribute::string("root_directory").default("/").force_new())
+        .attr(
+            Attribute::string("file_system_id")
+                .desc("ID of the EFS file system.")
+                .required()
+                .force_new(),
+        )
+        .attr(
+            Attribute::string("root_directory")
+                .desc("Directory of the file system mounted as the root of the volume.")
+                .default("/")
+                .force_new(),
+        )
         .attr(
             Attribute::string("transit_encryption")
+                .desc("Whether traffic to EFS is encrypted: `ENABLED` or `DISABLED`.")
                 .optional()
                 .force_new()
                 .validate(validators::one_of(&["ENABLED", "DISABLED"])),
         )
         .attr(
             Attribute::number("transit_encryption_port")
+                .desc("Port used for encrypted traffic to EFS.")
                 .default(0)
                 .force_new()
                 .validate(validators::int_between(0, 65535)),
         )
         .block(
             NestedBlock::list("authorization_config", efs_auth)
+                .desc("Access point and IAM authorization of the mount.")
                 .max(1)
                 .force_new(),
         );
     Block::new()
         .attr(
             Attribute::bool("configure_at_launch")
+                .desc("Whether the volume is configured when the task or service starts.")
                 .optional_computed()
                 .force_new(),
         )
-        .attr(Attribute::string("host_path").optional().force_new())
-        .attr(Attribute::string("name").required().force_new())
+        .attr(
+            Attribute::string("host_path")
+                .desc("Path on the host mounted into containers.")
+                .optional()
+                .force_new(),
+        )
+        .attr(
+            Attribute::string("name")
+                .desc("Name of the volume, referenced by containers' `mountPoints`.")
+                .required()
+                .force_new(),
+        )
         .block(
             NestedBlock::list("docker_volume_configuration", docker)
+                .desc("A Docker volume.")
                 .max(1)
                 .force_new(),
         )
         .block(
             NestedBlock::list("efs_volume_configuration", efs)
+                .desc("An Amazon EFS volume.")
                 .max(1)
                 .force_new(),
         )
@@ -109,18 +156,35 @@ fn volume_block() -> Block {
 pub fn schema() -> Schema {
     let [tags, tags_all] = tags::attributes();
     let placement = Block::new()
-        .attr(Attribute::string("expression").optional().force_new())
+        .attr(
+            Attribute::string("expression")
+                .desc("Cluster query language expression.")
+                .optional()
+                .force_new(),
+        )
         .attr(
             Attribute::string("type")
+                .desc("Constraint type; only `memberOf`.")
                 .required()
                 .force_new()
                 .validate(validators::one_of(&["memberOf"])),
         );
     let proxy = Block::new()
-        .attr(Attribute::string("container_name").required().force_new())
-        .attr(Attribute::string_map("properties").optional().force_new())
+        .attr(
+            Attribute::string("container_name")
+                .desc("Name of the proxy container.")
+                .required()
+                .force_new(),
+        )
+        .attr(
+            Attribute::string_map("properties")
+                .desc("Proxy configuration parameters.")
+                .optional()
+                .force_new(),
+        )
         .attr(
             Attribute::string("type")
+                .desc("Proxy type; only `APPMESH`.")
                 .default("APPMESH")
                 .force_new()
                 .validate(validators::one_of(&["APPMESH"])),
@@ -128,12 +192,14 @@ pub fn schema() -> Schema {
     let runtime = Block::new()
         .attr(
             Attribute::string("cpu_architecture")
+                .desc("CPU architecture: `X86_64` or `ARM64`.")
                 .optional()
                 .force_new()
                 .validate(validators::one_of(&["X86_64", "ARM64"])),
         )
         .attr(
             Attribute::string("operating_system_family")
+                .desc("Operating system, e.g. `LINUX`.")
                 .optional()
                 .force_new()
                 .validate(validators::one_of(&[
@@ -151,14 +217,15 @@ pub fn schema() -> Schema {
         );
     let ephemeral = Block::new().attr(
         Attribute::number("size_in_gib")
+            .desc("Ephemeral storage in GiB (21 to 200).")
             .required()
             .force_new()
             .validate(validators::int_between(21, 200)),
     );
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
-            .attr(Attribute::string("arn_without_revision").computed())
+            .attr(Attribute::string("arn").desc("ARN of the task definition revision.").computed())
+            .attr(Attribute::string("arn_without_revision").desc("ARN of the task definition without the revision.").computed())
             .attr(
                 Attribute::string("container_definitions")
                     .required()
@@ -166,29 +233,29 @@ pub fn schema() -> Schema {
                     .equivalent_when(cdefs_equivalent)
                     .desc("A JSON array of container definitions, sent to ECS as written (nulls dropped). Reordering, AWS defaults and environment order are not changes."),
             )
-            .attr(Attribute::string("cpu").optional().force_new().equivalent_when(cpu_equivalent))
-            .attr(Attribute::bool("enable_fault_injection").optional_computed().force_new())
-            .attr(Attribute::string("execution_role_arn").optional().force_new().validate(validators::arn()))
-            .attr(Attribute::string("family").required().force_new().validate(family_validator()))
-            .attr(Attribute::string("id").optional_computed())
-            .attr(Attribute::string("ipc_mode").optional().force_new().validate(validators::one_of(&["host", "task", "none"])))
-            .attr(Attribute::string("memory").optional().force_new().equivalent_when(memory_equivalent))
-            .attr(Attribute::string("network_mode").optional_computed().force_new().validate(validators::one_of(NETWORK_MODES)))
-            .attr(Attribute::string("pid_mode").optional().force_new().validate(validators::one_of(&["host", "task"])))
+            .attr(Attribute::string("cpu").desc("CPU units of the task (e.g. `256`), required on Fargate.").optional().force_new().equivalent_when(cpu_equivalent))
+            .attr(Attribute::bool("enable_fault_injection").desc("Whether fault injection is enabled for the tasks.").optional_computed().force_new())
+            .attr(Attribute::string("execution_role_arn").desc("ARN of the role ECS uses to pull images and write logs.").optional().force_new().validate(validators::arn()))
+            .attr(Attribute::string("family").desc("Family of the task definition.").required().force_new().validate(family_validator()))
+            .attr(Attribute::string("id").desc("Family of the task definition.").optional_computed())
+            .attr(Attribute::string("ipc_mode").desc("IPC resource namespace: `host`, `task` or `none`.").optional().force_new().validate(validators::one_of(&["host", "task", "none"])))
+            .attr(Attribute::string("memory").desc("Memory of the task in MiB (e.g. `512`), required on Fargate.").optional().force_new().equivalent_when(memory_equivalent))
+            .attr(Attribute::string("network_mode").desc("Docker network mode: `none`, `bridge`, `awsvpc` or `host`.").optional_computed().force_new().validate(validators::one_of(NETWORK_MODES)))
+            .attr(Attribute::string("pid_mode").desc("Process namespace: `host` or `task`.").optional().force_new().validate(validators::one_of(&["host", "task"])))
             .attr(region_attribute())
-            .attr(Attribute::string_set("requires_compatibilities").optional().force_new().validate(validators::one_of(COMPATIBILITIES)))
-            .attr(Attribute::number("revision").computed())
+            .attr(Attribute::string_set("requires_compatibilities").desc("Launch types the task definition must work with, e.g. `EC2`.").optional().force_new().validate(validators::one_of(COMPATIBILITIES)))
+            .attr(Attribute::number("revision").desc("Revision number of the task definition.").computed())
             .attr(Attribute::bool("skip_destroy").default(false).client_side().desc("Keep the revision ACTIVE when the resource is destroyed or replaced (read from state at destroy: apply it first)."))
             .attr(tags)
             .attr(tags_all)
-            .attr(Attribute::string("task_role_arn").optional().force_new().validate(validators::arn()))
+            .attr(Attribute::string("task_role_arn").desc("ARN of the role the containers use to call AWS.").optional().force_new().validate(validators::arn()))
             .attr(Attribute::bool("track_latest").default(false).client_side().desc("Read the family's latest ACTIVE revision instead of the one in state."))
-            .block(NestedBlock::list("ephemeral_storage", ephemeral).max(1).force_new())
-            .block(NestedBlock::set("placement_constraints", placement).max(10).force_new())
-            .block(NestedBlock::list("proxy_configuration", proxy).max(1).force_new())
-            .block(NestedBlock::list("runtime_platform", runtime).max(1).force_new())
-            .block(NestedBlock::set("volume", volume_block()).force_new()),
-    )
+            .block(NestedBlock::list("ephemeral_storage", ephemeral).desc("Ephemeral storage of Fargate tasks.").max(1).force_new())
+            .block(NestedBlock::set("placement_constraints", placement).desc("Rules restricting which instances tasks run on.").max(10).force_new())
+            .block(NestedBlock::list("proxy_configuration", proxy).desc("App Mesh proxy settings.").max(1).force_new())
+            .block(NestedBlock::list("runtime_platform", runtime).desc("CPU architecture and operating system the task needs.").max(1).force_new())
+            .block(NestedBlock::set("volume", volume_block()).desc("A volume containers can mount.").force_new()),
+    ).desc("Manages an ECS task definition; every change registers a new revision.")
 }
 
 /// Inserts `key` when `v` is a known, non-null string.

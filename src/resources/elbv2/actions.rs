@@ -39,90 +39,130 @@ pub fn block() -> Block {
     let target_group = Block::new()
         .attr(
             Attribute::string("arn")
+                .desc("ARN of the target group.")
                 .required()
                 .validate(validators::arn()),
         )
         .attr(
             Attribute::number("weight")
+                .desc("Weight of the target group in the forward.")
                 .default(1)
                 .validate(validators::int_between(0, 999)),
         );
     let stickiness = Block::new()
         .attr(
             Attribute::number("duration")
+                .desc("Seconds requests stay with the same target group (1 to 604800).")
                 .required()
                 .validate(validators::int_between(1, 604_800)),
         )
-        .attr(Attribute::bool("enabled").default(false));
+        .attr(
+            Attribute::bool("enabled")
+                .desc("Whether target group stickiness is enabled.")
+                .default(false),
+        );
     let forward = Block::new()
-        .block(NestedBlock::set("target_group", target_group).min(1).max(5))
-        .block(NestedBlock::list("stickiness", stickiness).max(1));
+        .block(
+            NestedBlock::set("target_group", target_group)
+                .desc("A target group to forward to.")
+                .min(1)
+                .max(5),
+        )
+        .block(
+            NestedBlock::list("stickiness", stickiness)
+                .desc("Target group stickiness of the forward.")
+                .max(1),
+        );
     let fixed = Block::new()
         .attr(
             Attribute::string("content_type")
+                .desc("Content type of the response, e.g. `text/plain`.")
                 .required()
                 .validate(validators::one_of(CONTENT_TYPES)),
         )
         .attr(
             Attribute::string("message_body")
+                .desc("Body of the response.")
                 .optional()
                 .validate(validators::length(0, 1024)),
         )
         .attr(
             Attribute::string("status_code")
+                .desc("HTTP status code of the response (2XX, 4XX or 5XX).")
                 .optional_computed()
                 .validate(status_code("a 2XX, 4XX or 5XX HTTP status code", "245")),
         );
     let redirect = Block::new()
         .attr(
             Attribute::string("host")
+                .desc("Host of the redirect target.")
                 .default("#{host}")
                 .validate(validators::length(1, 128)),
         )
         .attr(
             Attribute::string("path")
+                .desc("Path of the redirect target.")
                 .default("/#{path}")
                 .validate(validators::length(1, 128)),
         )
         .attr(
             Attribute::string("port")
+                .desc("Port of the redirect target.")
                 .default("#{port}")
                 .validate(redirect_port()),
         )
         .attr(
             Attribute::string("protocol")
+                .desc("Protocol of the redirect target: `HTTP`, `HTTPS` or `#{protocol}`.")
                 .default("#{protocol}")
                 .validate(validators::one_of(&["#{protocol}", "HTTP", "HTTPS"])),
         )
         .attr(
             Attribute::string("query")
+                .desc("Query string of the redirect target.")
                 .default("#{query}")
                 .validate(validators::length(0, 128)),
         )
         .attr(
             Attribute::string("status_code")
+                .desc("`HTTP_301` (permanent) or `HTTP_302` (temporary).")
                 .required()
                 .validate(validators::one_of(&["HTTP_301", "HTTP_302"])),
         );
     Block::new()
         .attr(
             Attribute::number("order")
+                .desc("Order of the action; lower runs first.")
                 .optional_computed()
                 .validate(validators::int_between(1, 50_000)),
         )
         .attr(
             Attribute::string("target_group_arn")
+                .desc("ARN of the target group to forward to (simple forward).")
                 .optional()
                 .validate(validators::arn()),
         )
         .attr(
             Attribute::string("type")
+                .desc("Action type: `forward`, `redirect` or `fixed-response`.")
                 .required()
                 .validate(type_validator()),
         )
-        .block(NestedBlock::list("fixed_response", fixed).max(1))
-        .block(NestedBlock::list("forward", forward).max(1))
-        .block(NestedBlock::list("redirect", redirect).max(1))
+        .block(
+            NestedBlock::list("fixed_response", fixed)
+                .desc("Return a fixed response.")
+                .max(1),
+        )
+        .block(
+            NestedBlock::list("forward", forward)
+                .desc("Forward to one or more weighted target groups.")
+                .max(1),
+        )
+        .block(
+            NestedBlock::list("redirect", redirect)
+                .desc("Redirect the request.")
+                .max(1),
+        )
 }
 
 fn type_validator() -> Validator {

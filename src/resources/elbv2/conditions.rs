@@ -24,7 +24,10 @@ const KINDS: &[(&str, &str)] = &[
 ];
 
 fn values(v: Validator) -> Attribute {
-    Attribute::string_set("values").required().validate(v)
+    Attribute::string_set("values")
+        .desc("Patterns to match; any one is enough.")
+        .required()
+        .validate(v)
 }
 
 /// The schema of one `condition` element.
@@ -33,6 +36,7 @@ pub fn block() -> Block {
     let header = Block::new()
         .attr(
             Attribute::string("http_header_name")
+                .desc("Name of the HTTP header.")
                 .required()
                 .validate(validators::length(1, 40)),
         )
@@ -45,22 +49,44 @@ pub fn block() -> Block {
     let query = Block::new()
         .attr(
             Attribute::string("key")
+                .desc("Query string key; omit to match any key.")
                 .optional()
                 .validate(validators::length(1, 128)),
         )
         .attr(
             Attribute::string("value")
+                .desc("Query string value pattern.")
                 .required()
                 .validate(validators::length(1, 128)),
         );
     let source = Block::new().attr(values(cidr()));
     Block::new()
-        .block(NestedBlock::list("host_header", host).max(1))
-        .block(NestedBlock::list("http_header", header).max(1))
-        .block(NestedBlock::list("http_request_method", method).max(1))
-        .block(NestedBlock::list("path_pattern", path).max(1))
-        .block(NestedBlock::set("query_string", query))
-        .block(NestedBlock::list("source_ip", source).max(1))
+        .block(
+            NestedBlock::list("host_header", host)
+                .desc("Match the Host header.")
+                .max(1),
+        )
+        .block(
+            NestedBlock::list("http_header", header)
+                .desc("Match an HTTP header.")
+                .max(1),
+        )
+        .block(
+            NestedBlock::list("http_request_method", method)
+                .desc("Match the HTTP method.")
+                .max(1),
+        )
+        .block(
+            NestedBlock::list("path_pattern", path)
+                .desc("Match the request path.")
+                .max(1),
+        )
+        .block(NestedBlock::set("query_string", query).desc("Match query string key/value pairs."))
+        .block(
+            NestedBlock::list("source_ip", source)
+                .desc("Match the client's source IP CIDR.")
+                .max(1),
+        )
 }
 
 /// An IPv4 or IPv6 CIDR block such as `10.0.0.0/8`.

@@ -110,38 +110,70 @@ impl Kind {
 
 pub fn schema() -> Schema {
     let access_logs = Block::new()
-        .attr(Attribute::string("bucket").required())
-        .attr(Attribute::bool("enabled").default(false))
-        .attr(Attribute::string("prefix").optional());
+        .attr(
+            Attribute::string("bucket")
+                .desc("S3 bucket that receives the access logs.")
+                .required(),
+        )
+        .attr(
+            Attribute::bool("enabled")
+                .desc("Whether access logs are written.")
+                .default(false),
+        )
+        .attr(
+            Attribute::string("prefix")
+                .desc("Key prefix of the logs in the bucket.")
+                .optional(),
+        );
     let subnet_mapping = Block::new()
-        .attr(Attribute::string("allocation_id").optional())
-        .attr(Attribute::string("ipv6_address").optional())
-        .attr(Attribute::string("outpost_id").computed())
-        .attr(Attribute::string("private_ipv4_address").optional())
-        .attr(Attribute::string("subnet_id").required());
+        .attr(
+            Attribute::string("allocation_id")
+                .desc("Elastic IP allocation ID (Network Load Balancers).")
+                .optional(),
+        )
+        .attr(
+            Attribute::string("ipv6_address")
+                .desc("IPv6 address of the load balancer in this subnet.")
+                .optional(),
+        )
+        .attr(
+            Attribute::string("outpost_id")
+                .desc("ID of the Outpost of the subnet.")
+                .computed(),
+        )
+        .attr(
+            Attribute::string("private_ipv4_address")
+                .desc("Private IPv4 address of the load balancer in this subnet.")
+                .optional(),
+        )
+        .attr(
+            Attribute::string("subnet_id")
+                .desc("ID of the subnet.")
+                .required(),
+        );
     let [tags, tags_all] = tags::attributes();
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
-            .attr(Attribute::string("arn_suffix").computed())
-            .attr(Attribute::number("client_keep_alive").default(3600).validate(validators::int_between(60, 604_800)))
-            .attr(Attribute::string("desync_mitigation_mode").default("defensive").validate(validators::one_of(&["monitor", "defensive", "strictest"])))
-            .attr(Attribute::string("dns_name").computed())
-            .attr(Attribute::bool("drop_invalid_header_fields").default(false))
-            .attr(Attribute::bool("enable_cross_zone_load_balancing").optional_computed())
+            .attr(Attribute::string("arn").desc("ARN of the load balancer.").computed())
+            .attr(Attribute::string("arn_suffix").desc("Last part of the ARN, as used in CloudWatch metrics.").computed())
+            .attr(Attribute::number("client_keep_alive").desc("Seconds a client connection may stay open (60 to 604800).").default(3600).validate(validators::int_between(60, 604_800)))
+            .attr(Attribute::string("desync_mitigation_mode").desc("How requests that may cause HTTP desync are handled: `monitor`, `defensive` or `strictest`.").default("defensive").validate(validators::one_of(&["monitor", "defensive", "strictest"])))
+            .attr(Attribute::string("dns_name").desc("DNS name of the load balancer.").computed())
+            .attr(Attribute::bool("drop_invalid_header_fields").desc("Whether headers with invalid names are removed.").default(false))
+            .attr(Attribute::bool("enable_cross_zone_load_balancing").desc("Whether targets in every zone get traffic from every zone (always on for ALBs).").optional_computed())
             .attr(Attribute::bool("enable_deletion_protection").default(false).desc("While true, AWS refuses to delete the load balancer: set it to false and apply before destroying."))
-            .attr(Attribute::bool("enable_http2").default(true))
-            .attr(Attribute::bool("enable_tls_version_and_cipher_suite_headers").default(false))
-            .attr(Attribute::bool("enable_waf_fail_open").default(false))
-            .attr(Attribute::bool("enable_xff_client_port").default(false))
-            .attr(Attribute::bool("enable_zonal_shift").default(false))
-            .attr(Attribute::string("id").optional_computed())
-            .attr(Attribute::number("idle_timeout").default(60).validate(validators::int_between(1, 4000)))
-            .attr(Attribute::bool("internal").optional_computed().force_new())
-            .attr(Attribute::string("ip_address_type").optional_computed().validate(validators::one_of(&["ipv4", "dualstack", "dualstack-without-public-ipv4"])))
-            .attr(Attribute::string("load_balancer_type").default("application").force_new().validate(type_validator()))
+            .attr(Attribute::bool("enable_http2").desc("Whether HTTP/2 is enabled.").default(true))
+            .attr(Attribute::bool("enable_tls_version_and_cipher_suite_headers").desc("Whether TLS version and cipher headers are added to requests.").default(false))
+            .attr(Attribute::bool("enable_waf_fail_open").desc("Whether requests pass when AWS WAF cannot be reached.").default(false))
+            .attr(Attribute::bool("enable_xff_client_port").desc("Whether the client port is kept in the X-Forwarded-For header.").default(false))
+            .attr(Attribute::bool("enable_zonal_shift").desc("Whether zonal shift is enabled.").default(false))
+            .attr(Attribute::string("id").desc("ARN of the load balancer.").optional_computed())
+            .attr(Attribute::number("idle_timeout").desc("Seconds a connection may be idle.").default(60).validate(validators::int_between(1, 4000)))
+            .attr(Attribute::bool("internal").desc("Whether the load balancer is internal (no public addresses).").optional_computed().force_new())
+            .attr(Attribute::string("ip_address_type").desc("`ipv4`, `dualstack` or `dualstack-without-public-ipv4`.").optional_computed().validate(validators::one_of(&["ipv4", "dualstack", "dualstack-without-public-ipv4"])))
+            .attr(Attribute::string("load_balancer_type").desc("Type of load balancer; only `application`.").default("application").force_new().validate(type_validator()))
             .attr(
-                Attribute::string("name")
+                Attribute::string("name").desc("Name of the load balancer; generated when neither this nor `name_prefix` is set.")
                     .optional_computed()
                     .force_new()
                     .conflicts_with(&["name_prefix"])
@@ -149,25 +181,25 @@ pub fn schema() -> Schema {
                     .validate(not_internal()),
             )
             .attr(
-                Attribute::string("name_prefix")
+                Attribute::string("name_prefix").desc("Creates a unique name starting with this prefix.")
                     .optional_computed()
                     .force_new()
                     .conflicts_with(&["name"])
                     .validate(super::name_validator("a load balancer name prefix", 6, true)),
             )
-            .attr(Attribute::bool("preserve_host_header").default(false))
+            .attr(Attribute::bool("preserve_host_header").desc("Whether the Host header is passed to targets unchanged.").default(false))
             .attr(region_attribute())
-            .attr(Attribute::string_set("security_groups").optional_computed())
-            .attr(Attribute::string_set("subnets").optional_computed())
+            .attr(Attribute::string_set("security_groups").desc("IDs of the security groups of the load balancer.").optional_computed())
+            .attr(Attribute::string_set("subnets").desc("IDs of the subnets (at least two Availability Zones).").optional_computed())
             .attr(tags)
             .attr(tags_all)
-            .attr(Attribute::string("vpc_id").computed())
-            .attr(Attribute::string("xff_header_processing_mode").default("append").validate(validators::one_of(&["append", "preserve", "remove"])))
-            .attr(Attribute::string("zone_id").computed())
-            .block(NestedBlock::list("access_logs", access_logs).max(1))
-            .block(NestedBlock::set("subnet_mapping", subnet_mapping))
+            .attr(Attribute::string("vpc_id").desc("ID of the VPC of the load balancer.").computed())
+            .attr(Attribute::string("xff_header_processing_mode").desc("How the X-Forwarded-For header is handled: `append`, `preserve` or `remove`.").default("append").validate(validators::one_of(&["append", "preserve", "remove"])))
+            .attr(Attribute::string("zone_id").desc("Route 53 hosted zone ID of the load balancer, for alias records.").computed())
+            .block(NestedBlock::list("access_logs", access_logs).desc("Access logs written to S3.").max(1))
+            .block(NestedBlock::set("subnet_mapping", subnet_mapping).desc("A subnet of the load balancer, with optional addresses."))
             .timeouts(&["create", "update", "delete"]),
-    )
+    ).desc("Manages an Application Load Balancer.")
 }
 
 fn type_validator() -> Validator {

@@ -35,36 +35,57 @@ pub fn schema() -> Schema {
     let [tags, tags_all] = tags::attributes();
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
+            .attr(
+                Attribute::string("arn")
+                    .desc("ARN of the listener.")
+                    .computed(),
+            )
             .attr(
                 Attribute::string("certificate_arn")
+                    .desc("ARN of the default TLS certificate, for `HTTPS` listeners.")
                     .optional()
                     .validate(validators::arn()),
             )
-            .attr(Attribute::string("id").optional_computed())
+            .attr(
+                Attribute::string("id")
+                    .desc("ARN of the listener.")
+                    .optional_computed(),
+            )
             .attr(
                 Attribute::string("load_balancer_arn")
+                    .desc("ARN of the load balancer.")
                     .required()
                     .force_new()
                     .validate(validators::arn()),
             )
             .attr(
                 Attribute::number("port")
+                    .desc("Port the listener accepts connections on.")
                     .optional()
                     .validate(validators::int_between(1, 65535)),
             )
             .attr(
                 Attribute::string("protocol")
+                    .desc("Protocol of the listener: `HTTP` or `HTTPS`.")
                     .optional_computed()
                     .validate(protocol_validator()),
             )
             .attr(region_attribute())
-            .attr(Attribute::string("ssl_policy").optional_computed())
+            .attr(
+                Attribute::string("ssl_policy")
+                    .desc("Name of the TLS policy, for `HTTPS` listeners.")
+                    .optional_computed(),
+            )
             .attr(tags)
             .attr(tags_all)
-            .block(NestedBlock::list("default_action", actions::block()).min(1))
+            .block(
+                NestedBlock::list("default_action", actions::block())
+                    .desc("What the listener does with requests no rule matches.")
+                    .min(1),
+            )
             .timeouts(&["create", "update"]),
     )
+    .desc("Manages a listener of a load balancer.")
 }
 
 fn protocol_validator() -> Validator {

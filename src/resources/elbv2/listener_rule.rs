@@ -38,25 +38,25 @@ pub fn schema() -> Schema {
     let [tags, tags_all] = tags::attributes();
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
-            .attr(Attribute::string("id").optional_computed())
+            .attr(Attribute::string("arn").desc("ARN of the rule.").computed())
+            .attr(Attribute::string("id").desc("ARN of the rule.").optional_computed())
             .attr(
-                Attribute::string("listener_arn")
+                Attribute::string("listener_arn").desc("ARN of the listener.")
                     .required()
                     .force_new()
                     .validate(validators::arn()),
             )
             .attr(
-                Attribute::number("priority")
+                Attribute::number("priority").desc("Priority of the rule (1 to 50000), lowest first; the next free one when unset.")
                     .optional_computed()
                     .validate(validators::int_between(1, 50_000)),
             )
             .attr(region_attribute())
             .attr(tags)
             .attr(tags_all)
-            .block(NestedBlock::list("action", actions::block()).min(1))
-            .block(NestedBlock::set("condition", conditions::block()).min(1)),
-    )
+            .block(NestedBlock::list("action", actions::block()).desc("What the rule does with matching requests.").min(1))
+            .block(NestedBlock::set("condition", conditions::block()).desc("A condition requests must meet; all must match.").min(1)),
+    ).desc("Manages a rule of a load balancer listener.")
 }
 
 async fn find(elb: &Client, arn: &str) -> Result<Option<Rule>, SdkError<DescribeRulesError>> {

@@ -211,58 +211,80 @@ fn health_check_path() -> Validator {
 
 pub fn schema() -> Schema {
     let health = Block::new()
-        .attr(Attribute::bool("enabled").default(true))
+        .attr(
+            Attribute::bool("enabled")
+                .desc("Whether health checks are enabled.")
+                .default(true),
+        )
         .attr(
             Attribute::number("healthy_threshold")
+                .desc("Consecutive successes before a target is healthy.")
                 .default(3)
                 .validate(validators::int_between(2, 10)),
         )
         .attr(
             Attribute::number("interval")
+                .desc("Seconds between health checks.")
                 .default(30)
                 .validate(validators::int_between(5, 300)),
         )
         .attr(
             Attribute::string("matcher")
+                .desc("HTTP codes meaning healthy, e.g. `200` or `200-299`.")
                 .optional_computed()
                 .validate(matcher()),
         )
         .attr(
             Attribute::string("path")
+                .desc("Path of the health check request.")
                 .optional_computed()
                 .validate(health_check_path()),
         )
         .attr(
             Attribute::string("port")
+                .desc("Port of the health check; `traffic-port` uses each target's port.")
                 .default("traffic-port")
                 .validate(health_check_port()),
         )
         .attr(
             Attribute::string("protocol")
+                .desc("Protocol of the health check.")
                 .default("HTTP")
                 .equivalent_when(upper_eq)
                 .validate(one_of_any_case(&["HTTP", "HTTPS", "TCP"])),
         )
         .attr(
             Attribute::number("timeout")
+                .desc("Seconds without a response before a check fails.")
                 .optional_computed()
                 .validate(validators::int_between(2, 120)),
         )
         .attr(
             Attribute::number("unhealthy_threshold")
+                .desc("Consecutive failures before a target is unhealthy.")
                 .default(3)
                 .validate(validators::int_between(2, 10)),
         );
     let stickiness = Block::new()
         .attr(
             Attribute::number("cookie_duration")
+                .desc("Seconds a client sticks to a target (1 to 604800).")
                 .default(86400)
                 .validate(validators::int_between(0, 604_800)),
         )
-        .attr(Attribute::string("cookie_name").optional())
-        .attr(Attribute::bool("enabled").default(true))
+        .attr(
+            Attribute::string("cookie_name")
+                .desc("Name of the application cookie, for `app_cookie` stickiness.")
+                .optional(),
+        )
+        .attr(
+            Attribute::bool("enabled")
+                .desc("Whether stickiness is enabled.")
+                .default(true),
+        )
         .attr(
             Attribute::string("type")
+                .desc("Stickiness type: `lb_cookie` or `app_cookie`.")
                 .required()
                 .validate(validators::one_of(&[
                     "lb_cookie",
@@ -275,25 +297,25 @@ pub fn schema() -> Schema {
     let [tags, tags_all] = tags::attributes();
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
-            .attr(Attribute::string("arn_suffix").computed())
-            .attr(Attribute::bool("connection_termination").optional_computed())
+            .attr(Attribute::string("arn").desc("ARN of the target group.").computed())
+            .attr(Attribute::string("arn_suffix").desc("Last part of the ARN, as used in CloudWatch metrics.").computed())
+            .attr(Attribute::bool("connection_termination").desc("Whether connections are closed at the end of the deregistration delay (NLB).").optional_computed())
             .attr(
-                Attribute::string("deregistration_delay")
+                Attribute::string("deregistration_delay").desc("Seconds to let in-flight requests finish before a target is deregistered.")
                     .default("300")
                     .validate(int_string(0, 3600)),
             )
-            .attr(Attribute::string("id").optional_computed())
+            .attr(Attribute::string("id").desc("ARN of the target group.").optional_computed())
             .attr(
-                Attribute::string("ip_address_type")
+                Attribute::string("ip_address_type").desc("`ipv4` or `ipv6`, for `ip` targets.")
                     .optional_computed()
                     .force_new()
                     .validate(validators::one_of(&["ipv4", "ipv6"])),
             )
-            .attr(Attribute::bool("lambda_multi_value_headers_enabled").default(false))
-            .attr(Attribute::string_set("load_balancer_arns").computed())
+            .attr(Attribute::bool("lambda_multi_value_headers_enabled").desc("Whether multi-value headers are passed to Lambda targets.").default(false))
+            .attr(Attribute::string_set("load_balancer_arns").desc("ARNs of the load balancers that use the target group.").computed())
             .attr(
-                Attribute::string("load_balancing_algorithm_type")
+                Attribute::string("load_balancing_algorithm_type").desc("`round_robin`, `least_outstanding_requests` or `weighted_random`.")
                     .optional_computed()
                     .validate(validators::one_of(&[
                         "round_robin",
@@ -302,12 +324,12 @@ pub fn schema() -> Schema {
                     ])),
             )
             .attr(
-                Attribute::string("load_balancing_anomaly_mitigation")
+                Attribute::string("load_balancing_anomaly_mitigation").desc("Whether anomaly mitigation is on (`weighted_random` only).")
                     .optional_computed()
                     .validate(validators::one_of(&["on", "off"])),
             )
             .attr(
-                Attribute::string("load_balancing_cross_zone_enabled")
+                Attribute::string("load_balancing_cross_zone_enabled").desc("`true`, `false` or `use_load_balancer_configuration`.")
                     .optional_computed()
                     .validate(validators::one_of(&[
                         "true",
@@ -316,62 +338,62 @@ pub fn schema() -> Schema {
                     ])),
             )
             .attr(
-                Attribute::string("name")
+                Attribute::string("name").desc("Name of the target group; generated when neither this nor `name_prefix` is set.")
                     .optional_computed()
                     .force_new()
                     .conflicts_with(&["name_prefix"])
                     .validate(super::name_validator("a target group name", 32, false)),
             )
             .attr(
-                Attribute::string("name_prefix")
+                Attribute::string("name_prefix").desc("Creates a unique name starting with this prefix.")
                     .optional_computed()
                     .force_new()
                     .conflicts_with(&["name"])
                     .validate(super::name_validator("a target group name prefix", 6, true)),
             )
             .attr(
-                Attribute::number("port")
+                Attribute::number("port").desc("Port targets receive traffic on, unless registered with another.")
                     .optional()
                     .force_new()
                     .validate(validators::int_between(1, 65535)),
             )
             .attr(
-                Attribute::string("preserve_client_ip")
+                Attribute::string("preserve_client_ip").desc("Whether client IPs are preserved (NLB).")
                     .optional_computed()
                     .validate(validators::one_of(&["true", "false"])),
             )
             .attr(
-                Attribute::string("protocol")
+                Attribute::string("protocol").desc("Protocol to targets, e.g. `HTTP` or `HTTPS`.")
                     .optional()
                     .force_new()
                     .validate(validators::one_of(PROTOCOLS)),
             )
             .attr(
-                Attribute::string("protocol_version")
+                Attribute::string("protocol_version").desc("`HTTP1`, `HTTP2` or `GRPC`.")
                     .optional_computed()
                     .force_new()
                     .equivalent_when(upper_eq)
                     .validate(one_of_any_case(&["GRPC", "HTTP1", "HTTP2"])),
             )
-            .attr(Attribute::bool("proxy_protocol_v2").default(false))
+            .attr(Attribute::bool("proxy_protocol_v2").desc("Whether Proxy Protocol v2 is enabled (NLB).").default(false))
             .attr(region_attribute())
             .attr(
-                Attribute::number("slow_start")
+                Attribute::number("slow_start").desc("Seconds a new target ramps up its share of traffic (0 disables).")
                     .default(0)
                     .validate(slow_start()),
             )
             .attr(tags)
             .attr(tags_all)
             .attr(
-                Attribute::string("target_type")
+                Attribute::string("target_type").desc("Target type: `instance`, `ip`, `lambda` or `alb`.")
                     .default("instance")
                     .force_new()
                     .validate(validators::one_of(&["instance", "ip", "lambda", "alb"])),
             )
-            .attr(Attribute::string("vpc_id").optional().force_new())
-            .block(NestedBlock::list("health_check", health).max(1))
-            .block(NestedBlock::list("stickiness", stickiness).max(1)),
-    )
+            .attr(Attribute::string("vpc_id").desc("ID of the VPC of the targets.").optional().force_new())
+            .block(NestedBlock::list("health_check", health).desc("Health checks of the targets.").max(1))
+            .block(NestedBlock::list("stickiness", stickiness).desc("Session stickiness.").max(1)),
+    ).desc("Manages a load balancer target group.")
 }
 
 fn upper(v: &Value) -> Option<String> {

@@ -41,9 +41,21 @@ pub fn schema() -> Schema {
     let [tags, tags_all] = tags::attributes();
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
-            .attr(Attribute::string("create_date").computed())
-            .attr(Attribute::string("id").optional_computed())
+            .attr(
+                Attribute::string("arn")
+                    .desc("ARN of the instance profile.")
+                    .computed(),
+            )
+            .attr(
+                Attribute::string("create_date")
+                    .desc("When the instance profile was created (RFC 3339).")
+                    .computed(),
+            )
+            .attr(
+                Attribute::string("id")
+                    .desc("Name of the instance profile.")
+                    .optional_computed(),
+            )
             .attr(name)
             .attr(name_prefix)
             .attr(
@@ -61,8 +73,13 @@ pub fn schema() -> Schema {
             )
             .attr(tags)
             .attr(tags_all)
-            .attr(Attribute::string("unique_id").computed()),
+            .attr(
+                Attribute::string("unique_id")
+                    .desc("Unique ID AWS assigned to the instance profile.")
+                    .computed(),
+            ),
     )
+    .desc("Manages an IAM instance profile, through which EC2 instances get a role.")
 }
 
 async fn find(

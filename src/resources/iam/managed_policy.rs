@@ -38,8 +38,8 @@ pub fn schema() -> Schema {
     let [tags, tags_all] = tags::attributes();
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
-            .attr(Attribute::number("attachment_count").computed())
+            .attr(Attribute::string("arn").desc("ARN of the policy.").computed())
+            .attr(Attribute::number("attachment_count").desc("Number of roles, users and groups the policy is attached to.").computed())
             .attr(
                 Attribute::number("delay_after_policy_creation_in_ms")
                     .optional()
@@ -48,16 +48,16 @@ pub fn schema() -> Schema {
                     .desc("On update, wait this long between creating the new policy version and making it the default."),
             )
             .attr(
-                Attribute::string("description")
+                Attribute::string("description").desc("Description of the policy.")
                     .optional()
                     .force_new()
                     .validate(validators::length(0, 1000)),
             )
-            .attr(Attribute::string("id").optional_computed())
+            .attr(Attribute::string("id").desc("ARN of the policy.").optional_computed())
             .attr(name)
             .attr(name_prefix)
             .attr(
-                Attribute::string("path")
+                Attribute::string("path").desc("Path of the policy.")
                     .default("/")
                     .force_new()
                     .validate(iam_path()),
@@ -67,10 +67,10 @@ pub fn schema() -> Schema {
                     .required()
                     .desc("The policy document (JSON)."),
             )
-            .attr(Attribute::string("policy_id").computed())
+            .attr(Attribute::string("policy_id").desc("Unique ID AWS assigned to the policy.").computed())
             .attr(tags)
             .attr(tags_all),
-    )
+    ).desc("Manages a customer managed IAM policy.")
 }
 
 /// A customer managed policy ARN: `arn:PARTITION:iam::ACCOUNT:policy/[PATH/]NAME`.

@@ -19,8 +19,16 @@ fn principals_block(name: &str) -> NestedBlock {
     NestedBlock::set(
         name,
         Block::new()
-            .attr(Attribute::string_set("identifiers").required())
-            .attr(Attribute::string("type").required()),
+            .attr(
+                Attribute::string_set("identifiers")
+                    .desc("Principal identifiers, e.g. account ARNs or service names.")
+                    .required(),
+            )
+            .attr(
+                Attribute::string("type")
+                    .desc("Principal type: `AWS`, `Service`, `Federated` or `*`.")
+                    .required(),
+            ),
     )
 }
 
@@ -32,25 +40,60 @@ impl<C: Send + Sync + 'static> DataSource<C> for PolicyDocument {
 
     fn schema(&self) -> Schema {
         let statement = Block::new()
-            .attr(Attribute::string_set("actions").optional())
-            .attr(Attribute::string_set("not_actions").optional())
-            .attr(Attribute::string_set("resources").optional())
-            .attr(Attribute::string_set("not_resources").optional())
+            .attr(
+                Attribute::string_set("actions")
+                    .desc("Actions the statement covers, e.g. `s3:GetObject`.")
+                    .optional(),
+            )
+            .attr(
+                Attribute::string_set("not_actions")
+                    .desc("Actions the statement does not cover.")
+                    .optional(),
+            )
+            .attr(
+                Attribute::string_set("resources")
+                    .desc("ARNs of the resources the statement covers.")
+                    .optional(),
+            )
+            .attr(
+                Attribute::string_set("not_resources")
+                    .desc("ARNs of the resources the statement does not cover.")
+                    .optional(),
+            )
             .attr(
                 Attribute::string("effect")
+                    .desc("`Allow` or `Deny`.")
                     .default("Allow")
                     .validate(one_of(&["Allow", "Deny"])),
             )
-            .attr(Attribute::string("sid").optional())
-            .block(principals_block("principals"))
-            .block(principals_block("not_principals"))
-            .block(NestedBlock::set(
-                "condition",
-                Block::new()
-                    .attr(Attribute::string("test").required())
-                    .attr(Attribute::string("variable").required())
-                    .attr(Attribute::string_list("values").required()),
-            ));
+            .attr(Attribute::string("sid").desc("Statement ID.").optional())
+            .block(principals_block("principals").desc("Principals the statement applies to."))
+            .block(
+                principals_block("not_principals")
+                    .desc("Principals the statement does not apply to."),
+            )
+            .block(
+                NestedBlock::set(
+                    "condition",
+                    Block::new()
+                        .attr(
+                            Attribute::string("test")
+                                .desc("Condition operator, e.g. `StringEquals`.")
+                                .required(),
+                        )
+                        .attr(
+                            Attribute::string("variable")
+                                .desc("Context key, e.g. `aws:SourceArn`.")
+                                .required(),
+                        )
+                        .attr(
+                            Attribute::string_list("values")
+                                .desc("Values to compare with; any one may match.")
+                                .required(),
+                        ),
+                )
+                .desc("A condition the statement needs; all must hold."),
+            );
         let empty_only = std::sync::Arc::new(|v: &Value, p: &AttrPath, d: &mut Diagnostics| {
             if v.as_str().is_some_and(|s| !s.is_empty()) {
                 d.invalid(p.clone(), "no longer supported: use source_policy_documents / override_policy_documents instead");
@@ -58,39 +101,39 @@ impl<C: Send + Sync + 'static> DataSource<C> for PolicyDocument {
         });
         Schema::new(
             Block::new()
-                .attr(Attribute::string("id").computed())
-                .attr(Attribute::string("json").computed())
-                .attr(Attribute::string("minified_json").computed())
-                .attr(Attribute::string("policy_id").optional())
+                .attr(Attribute::string("id").desc("Hash of the JSON document.").computed())
+                .attr(Attribute::string("json").desc("The policy document, pretty-printed JSON.").computed())
+                .attr(Attribute::string("minified_json").desc("The policy document, compact JSON.").computed())
+                .attr(Attribute::string("policy_id").desc("ID of the policy document.").optional())
                 .attr(
-                    Attribute::string("version")
+                    Attribute::string("version").desc("Policy language version; `2012-10-17` or `2008-10-17`.")
                         .default("2012-10-17")
                         .validate(one_of(&["2008-10-17", "2012-10-17"])),
                 )
                 .attr(
-                    Attribute::string_list("source_policy_documents")
+                    Attribute::string_list("source_policy_documents").desc("JSON policies merged in first; statements with the same sid here are replaced.")
                         .optional()
                         .validate(json("an IAM policy document")),
                 )
                 .attr(
-                    Attribute::string_list("override_policy_documents")
+                    Attribute::string_list("override_policy_documents").desc("JSON policies merged last; their statements replace those with the same sid.")
                         .optional()
                         .validate(json("an IAM policy document")),
                 )
                 .attr(
-                    Attribute::string("source_json")
+                    Attribute::string("source_json").desc("Deprecated single-document form of `source_policy_documents`.")
                         .optional()
                         .deprecated("source_json is deprecated; use source_policy_documents.")
                         .validate(empty_only.clone()),
                 )
                 .attr(
-                    Attribute::string("override_json")
+                    Attribute::string("override_json").desc("Deprecated single-document form of `override_policy_documents`.")
                         .optional()
                         .deprecated("override_json is deprecated; use override_policy_documents.")
                         .validate(empty_only),
                 )
-                .block(NestedBlock::list("statement", statement)),
-        )
+                .block(NestedBlock::list("statement", statement).desc("A statement of the policy.")),
+        ).desc("Builds an IAM policy document in JSON from HCL statements.")
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {

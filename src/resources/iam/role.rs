@@ -46,41 +46,50 @@ fn iam_name(max: usize) -> crate::framework::schema::Validator {
 
 pub fn schema() -> Schema {
     let mut inline = Block::new()
-        .attr(Attribute::string("name").optional().validate(iam_name(128)))
-        .attr(policy_attr("policy").optional());
+        .attr(
+            Attribute::string("name")
+                .desc("Name of the inline policy.")
+                .optional()
+                .validate(iam_name(128)),
+        )
+        .attr(
+            policy_attr("policy")
+                .optional()
+                .desc("The policy document (JSON)."),
+        );
     inline.deprecation = Some(
         "inline_policy is deprecated. Use the awsecs_iam_role_policy resource instead.".into(),
     );
     let [tags, tags_all] = tags::attributes();
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
+            .attr(Attribute::string("arn").desc("ARN of the role.").computed())
             .attr(policy_attr("assume_role_policy").required().desc("The trust policy: who may assume the role (JSON)."))
-            .attr(Attribute::string("create_date").computed())
+            .attr(Attribute::string("create_date").desc("When the role was created (RFC 3339).").computed())
             .attr(
-                Attribute::string("description")
+                Attribute::string("description").desc("Description of the role.")
                     .optional()
                     .validate(validators::length(0, 1000))
                     .validate(validators::chars("characters other than “ and ‘", |c| c != '“' && c != '‘')),
             )
             .attr(Attribute::bool("force_detach_policies").default(false).client_side().desc("Detach managed and delete inline policies before deleting the role."))
-            .attr(Attribute::string("id").optional_computed())
+            .attr(Attribute::string("id").desc("Name of the role.").optional_computed())
             .attr(
-                Attribute::string_set("managed_policy_arns")
+                Attribute::string_set("managed_policy_arns").desc("Managed policies attached exclusively to the role; others are detached.")
                     .optional_computed()
                     .validate(validators::arn())
                     .deprecated("managed_policy_arns is deprecated. Use the awsecs_iam_role_policy_attachment resource instead."),
             )
-            .attr(Attribute::number("max_session_duration").default(3600).validate(validators::int_between(3600, 43200)))
-            .attr(Attribute::string("name").optional_computed().force_new().conflicts_with(&["name_prefix"]).validate(iam_name(NAME_MAX)))
-            .attr(Attribute::string("name_prefix").optional_computed().force_new().conflicts_with(&["name"]).validate(iam_name(PREFIX_MAX)))
-            .attr(Attribute::string("path").default("/").force_new().validate(validators::length(0, 512)))
-            .attr(Attribute::string("permissions_boundary").optional().validate(validators::arn()))
+            .attr(Attribute::number("max_session_duration").desc("Maximum session length in seconds (3600 to 43200).").default(3600).validate(validators::int_between(3600, 43200)))
+            .attr(Attribute::string("name").desc("Name of the role; generated when neither this nor `name_prefix` is set.").optional_computed().force_new().conflicts_with(&["name_prefix"]).validate(iam_name(NAME_MAX)))
+            .attr(Attribute::string("name_prefix").desc("Creates a unique name starting with this prefix.").optional_computed().force_new().conflicts_with(&["name"]).validate(iam_name(PREFIX_MAX)))
+            .attr(Attribute::string("path").desc("Path of the role.").default("/").force_new().validate(validators::length(0, 512)))
+            .attr(Attribute::string("permissions_boundary").desc("ARN of the policy that bounds the role's permissions.").optional().validate(validators::arn()))
             .attr(tags)
             .attr(tags_all)
-            .attr(Attribute::string("unique_id").computed())
-            .block(NestedBlock::set("inline_policy", inline)),
-    )
+            .attr(Attribute::string("unique_id").desc("Unique ID AWS assigned to the role.").computed())
+            .block(NestedBlock::set("inline_policy", inline).desc("An inline policy managed exclusively by this resource.")),
+    ).desc("Manages an IAM role.")
 }
 
 /// Inline policies (name → document) described by a state or plan, skipping empty elements

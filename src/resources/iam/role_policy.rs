@@ -28,7 +28,11 @@ pub fn schema() -> Schema {
     let [name, name_prefix] = name_attributes(NAME_MAX);
     Schema::new(
         Block::new()
-            .attr(Attribute::string("id").optional_computed())
+            .attr(
+                Attribute::string("id")
+                    .desc("`ROLE_NAME:POLICY_NAME`.")
+                    .optional_computed(),
+            )
             .attr(name)
             .attr(name_prefix)
             .attr(
@@ -44,6 +48,7 @@ pub fn schema() -> Schema {
                     .desc("Name of the role the policy belongs to."),
             ),
     )
+    .desc("Manages an inline policy of an IAM role.")
 }
 
 /// `role:name`. Role names cannot contain `:`, so the first `:` separates the parts.

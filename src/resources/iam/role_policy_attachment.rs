@@ -22,7 +22,11 @@ pub struct RolePolicyAttachment;
 pub fn schema() -> Schema {
     Schema::new(
         Block::new()
-            .attr(Attribute::string("id").optional_computed())
+            .attr(
+                Attribute::string("id")
+                    .desc("`ROLE_NAME/POLICY_ARN`.")
+                    .optional_computed(),
+            )
             .attr(
                 Attribute::string("policy_arn")
                     .required()
@@ -37,6 +41,7 @@ pub fn schema() -> Schema {
                     .desc("Name of the role."),
             ),
     )
+    .desc("Attaches a managed IAM policy to a role.")
 }
 
 /// `role-name/policy-arn`. Role names cannot contain `/`, so the first `/` separates the parts.

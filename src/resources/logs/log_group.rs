@@ -57,25 +57,25 @@ pub fn schema() -> Schema {
     let [tags, tags_all] = tags::attributes();
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
-            .attr(Attribute::bool("deletion_protection_enabled").optional_computed())
-            .attr(Attribute::string("id").optional_computed())
-            .attr(Attribute::string("kms_key_id").optional())
+            .attr(Attribute::string("arn").desc("ARN of the log group (without the trailing `:*`).").computed())
+            .attr(Attribute::bool("deletion_protection_enabled").desc("Whether AWS refuses to delete the log group.").optional_computed())
+            .attr(Attribute::string("id").desc("Name of the log group.").optional_computed())
+            .attr(Attribute::string("kms_key_id").desc("ARN of the KMS key that encrypts the logs.").optional())
             .attr(
-                Attribute::string("log_group_class")
+                Attribute::string("log_group_class").desc("`STANDARD`, `INFREQUENT_ACCESS` or `DELIVERY`.")
                     .optional_computed()
                     .force_new()
                     .validate(validators::one_of(CLASSES)),
             )
             .attr(
-                Attribute::string("name")
+                Attribute::string("name").desc("Name of the log group; generated when neither this nor `name_prefix` is set.")
                     .optional_computed()
                     .force_new()
                     .conflicts_with(&["name_prefix"])
                     .validate(name_validator(NAME_MAX)),
             )
             .attr(
-                Attribute::string("name_prefix")
+                Attribute::string("name_prefix").desc("Creates a unique name starting with this prefix.")
                     .optional_computed()
                     .force_new()
                     .conflicts_with(&["name"])
@@ -96,7 +96,7 @@ pub fn schema() -> Schema {
             )
             .attr(tags)
             .attr(tags_all),
-    )
+    ).desc("Manages a CloudWatch Logs log group.")
 }
 
 fn is_delivery(v: &Value) -> bool {

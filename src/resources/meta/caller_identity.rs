@@ -37,6 +37,7 @@ pub fn schema() -> Schema {
                     .desc("The unique ID of the calling identity."),
             ),
     )
+    .desc("Returns the account, ARN and user ID of the credentials in use.")
 }
 
 fn to_value(i: &CallerIdentity) -> Value {

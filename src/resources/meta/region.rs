@@ -72,11 +72,13 @@ pub fn schema() -> Schema {
             )
             .attr(
                 Attribute::string("id")
+                    .desc("Name of the region.")
                     .computed()
                     .deprecated("id is deprecated. Use region instead."),
             )
             .attr(
                 Attribute::string("name")
+                    .desc("Name of the region.")
                     .optional_computed()
                     .deprecated("name is deprecated. Use region instead."),
             )
@@ -86,6 +88,7 @@ pub fn schema() -> Schema {
                     .desc("The region to describe; defaults to the provider's region."),
             ),
     )
+    .desc("Returns details of a region, by default the provider's.")
 }
 
 fn dns_suffix(region: &str) -> &'static str {

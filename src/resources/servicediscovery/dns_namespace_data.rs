@@ -23,19 +23,45 @@ pub struct DnsNamespaceData;
 pub fn schema() -> Schema {
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
-            .attr(Attribute::string("description").computed())
-            .attr(Attribute::string("hosted_zone").computed())
-            .attr(Attribute::string("id").optional_computed())
-            .attr(Attribute::string("name").required())
+            .attr(
+                Attribute::string("arn")
+                    .desc("ARN of the namespace.")
+                    .computed(),
+            )
+            .attr(
+                Attribute::string("description")
+                    .desc("Description of the namespace.")
+                    .computed(),
+            )
+            .attr(
+                Attribute::string("hosted_zone")
+                    .desc("ID of the Route 53 hosted zone of the namespace.")
+                    .computed(),
+            )
+            .attr(
+                Attribute::string("id")
+                    .desc("ID of the namespace.")
+                    .optional_computed(),
+            )
+            .attr(
+                Attribute::string("name")
+                    .desc("Name of the namespace.")
+                    .required(),
+            )
             .attr(region_attribute())
-            .attr(Attribute::string_map("tags").computed())
+            .attr(
+                Attribute::string_map("tags")
+                    .desc("Tags of the namespace.")
+                    .computed(),
+            )
             .attr(
                 Attribute::string("type")
+                    .desc("`DNS_PUBLIC` or `DNS_PRIVATE`.")
                     .required()
                     .validate(validators::one_of(DNS_TYPES)),
             ),
     )
+    .desc("Looks up a Cloud Map DNS namespace by name and type.")
 }
 
 /// The one namespace with this name among those listed (already filtered by type).

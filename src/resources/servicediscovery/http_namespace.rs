@@ -23,16 +23,30 @@ pub fn schema() -> Schema {
     let [tags, tags_all] = tags::attributes();
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
-            .attr(Attribute::string("description").optional().force_new())
+            .attr(
+                Attribute::string("arn")
+                    .desc("ARN of the namespace.")
+                    .computed(),
+            )
+            .attr(
+                Attribute::string("description")
+                    .desc("Description of the namespace.")
+                    .optional()
+                    .force_new(),
+            )
             .attr(
                 Attribute::string("http_name")
                     .computed()
                     .desc("The name clients use with DiscoverInstances."),
             )
-            .attr(Attribute::string("id").optional_computed())
+            .attr(
+                Attribute::string("id")
+                    .desc("ID of the namespace.")
+                    .optional_computed(),
+            )
             .attr(
                 Attribute::string("name")
+                    .desc("Name of the namespace.")
                     .required()
                     .force_new()
                     .validate(super::namespace_name_validator()),
@@ -41,6 +55,7 @@ pub fn schema() -> Schema {
             .attr(tags)
             .attr(tags_all),
     )
+    .desc("Manages a Cloud Map HTTP namespace (API discovery only, e.g. for ECS Service Connect).")
 }
 
 async fn read_state(

@@ -27,16 +27,29 @@ pub fn schema() -> Schema {
     let [tags, tags_all] = tags::attributes();
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
-            .attr(Attribute::string("description").optional())
+            .attr(
+                Attribute::string("arn")
+                    .desc("ARN of the namespace.")
+                    .computed(),
+            )
+            .attr(
+                Attribute::string("description")
+                    .desc("Description of the namespace.")
+                    .optional(),
+            )
             .attr(
                 Attribute::string("hosted_zone")
                     .computed()
                     .desc("The Route 53 private hosted zone Cloud Map created for the namespace."),
             )
-            .attr(Attribute::string("id").optional_computed())
+            .attr(
+                Attribute::string("id")
+                    .desc("ID of the namespace.")
+                    .optional_computed(),
+            )
             .attr(
                 Attribute::string("name")
+                    .desc("Name of the namespace (a domain name).")
                     .required()
                     .force_new()
                     .validate(super::namespace_name_validator()),
@@ -51,6 +64,7 @@ pub fn schema() -> Schema {
                     .desc("The VPC the namespace's private hosted zone is associated with."),
             ),
     )
+    .desc("Manages a Cloud Map private DNS namespace, a Route 53 private zone in a VPC.")
 }
 
 /// The full state from GetNamespace; `vpc` comes from the reference (AWS never reports it).

@@ -29,20 +29,32 @@ pub fn schema() -> Schema {
     let record = Block::new()
         .attr(
             Attribute::number("ttl")
+                .desc("Seconds resolvers may cache the record.")
                 .required()
                 .validate(validators::int_between(0, 2_147_483_647)),
         )
         .attr(
             Attribute::string("type")
+                .desc("Record type: `A`, `AAAA`, `SRV` or `CNAME`.")
                 .required()
                 .force_new()
                 .validate(validators::one_of(RECORD_TYPES)),
         );
     let dns = Block::new()
-        .block(NestedBlock::list("dns_records", record).min(1))
-        .attr(Attribute::string("namespace_id").required().force_new())
+        .block(
+            NestedBlock::list("dns_records", record)
+                .desc("A DNS record created for each instance.")
+                .min(1),
+        )
+        .attr(
+            Attribute::string("namespace_id")
+                .desc("ID of the namespace.")
+                .required()
+                .force_new(),
+        )
         .attr(
             Attribute::string("routing_policy")
+                .desc("`MULTIVALUE` or `WEIGHTED`.")
                 .default("MULTIVALUE")
                 .force_new()
                 .validate(validators::one_of(ROUTING_POLICIES)),
@@ -50,16 +62,19 @@ pub fn schema() -> Schema {
     let health = Block::new()
         .attr(
             Attribute::number("failure_threshold")
+                .desc("Route 53 health checks that must fail before the instance is unhealthy.")
                 .optional()
                 .validate(validators::int_between(1, 10)),
         )
         .attr(
             Attribute::string("resource_path")
+                .desc("Path Route 53 requests for the health check.")
                 .optional()
                 .validate(validators::length(1, 255)),
         )
         .attr(
             Attribute::string("type")
+                .desc("`HTTP`, `HTTPS` or `TCP`.")
                 .optional()
                 .force_new()
                 .validate(validators::one_of(HEALTH_CHECK_TYPES)),
@@ -68,14 +83,23 @@ pub fn schema() -> Schema {
     // adding or removing the block replaces the service (see `modify_plan`).
     let custom = Block::new().attr(
         Attribute::number("failure_threshold")
+            .desc("Deprecated; AWS always uses 1.")
             .optional()
             .deprecated(CUSTOM_THRESHOLD_DEPRECATION),
     );
     let [tags, tags_all] = tags::attributes();
     Schema::new(
         Block::new()
-            .attr(Attribute::string("arn").computed())
-            .attr(Attribute::string("description").optional())
+            .attr(
+                Attribute::string("arn")
+                    .desc("ARN of the service.")
+                    .computed(),
+            )
+            .attr(
+                Attribute::string("description")
+                    .desc("Description of the service.")
+                    .optional(),
+            )
             .attr(
                 Attribute::bool("force_destroy")
                     .default(false)
@@ -84,10 +108,20 @@ pub fn schema() -> Schema {
                         "On destroy, deregister every instance first (read from state at destroy).",
                     ),
             )
-            .attr(Attribute::string("id").optional_computed())
-            .attr(Attribute::string("name").required().force_new())
+            .attr(
+                Attribute::string("id")
+                    .desc("ID of the service.")
+                    .optional_computed(),
+            )
+            .attr(
+                Attribute::string("name")
+                    .desc("Name of the service.")
+                    .required()
+                    .force_new(),
+            )
             .attr(
                 Attribute::string("namespace_id")
+                    .desc("ID of the namespace, for services without DNS (HTTP namespaces).")
                     .optional_computed()
                     .force_new(),
             )
@@ -96,14 +130,28 @@ pub fn schema() -> Schema {
             .attr(tags_all)
             .attr(
                 Attribute::string("type")
+                    .desc("`HTTP` for a service discoverable by API only.")
                     .optional_computed()
                     .force_new()
                     .validate(validators::one_of(SERVICE_TYPES)),
             )
-            .block(NestedBlock::list("dns_config", dns).max(1))
-            .block(NestedBlock::list("health_check_config", health).max(1))
-            .block(NestedBlock::list("health_check_custom_config", custom).max(1)),
+            .block(
+                NestedBlock::list("dns_config", dns)
+                    .desc("DNS records Cloud Map manages for instances.")
+                    .max(1),
+            )
+            .block(
+                NestedBlock::list("health_check_config", health)
+                    .desc("Route 53 health checks (public DNS namespaces).")
+                    .max(1),
+            )
+            .block(
+                NestedBlock::list("health_check_custom_config", custom)
+                    .desc("Health status reported by the registrant (e.g. ECS).")
+                    .max(1),
+            ),
     )
+    .desc("Manages a Cloud Map service, which instances (e.g. ECS tasks) register in.")
 }
 
 /// Combinations AWS rejects, caught at plan with the attribute path.

@@ -1,0 +1,5 @@
+data "awsecs_region" "current" {}
+
+output "region" {
+  value = data.awsecs_region.current.region
+}

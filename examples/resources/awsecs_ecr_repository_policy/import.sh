@@ -1,0 +1,3 @@
+# Import a repository policy by its repository's name. Append `@REGION` (e.g. `@eu-west-1`) to
+# import from a region other than the provider's.
+terraform import awsecs_ecr_repository_policy.example app

@@ -1,0 +1,8 @@
+resource "awsecs_ecs_cluster" "example" {
+  name = "app"
+
+  setting {
+    name  = "containerInsights"
+    value = "enabled"
+  }
+}

@@ -1,0 +1,16 @@
+resource "awsecs_iam_role" "instance" {
+  name = "ecs-instance"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "ec2.amazonaws.com" }
+    }]
+  })
+}
+
+resource "awsecs_iam_instance_profile" "example" {
+  name = "ecs-instance"
+  role = awsecs_iam_role.instance.name
+}
