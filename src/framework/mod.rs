@@ -2,6 +2,7 @@
 //! the wire protocol (see `tfplugin5`) or of AWS (see `aws`, `resources`).
 
 pub mod diag;
+pub mod moving;
 pub mod plan;
 pub mod resource;
 pub mod schema;
@@ -13,6 +14,7 @@ pub mod validators;
 pub mod value;
 
 pub use diag::{AttrPath, Diagnostic, Diagnostics};
+pub use moving::{TwinProvider, TwinState};
 pub use resource::{
     ApplyError, ApplyResult, Ctx, DataSource, Plan, PlanRequest, Provider, Resource,
 };

@@ -171,6 +171,18 @@ impl Resource<AwsClients> for EcsService {
         schema()
     }
 
+    /// hashicorp/aws stores `aws_ecs_service` at schema version 1, with a computed
+    /// `deployment_configuration` (which we omit) that reads as a rolling deployment by default.
+    fn twin_state(&self) -> crate::framework::TwinState {
+        crate::framework::TwinState {
+            schema_version: 1,
+            defaults: vec![
+                ("deployment_configuration.strategy", "ROLLING".into()),
+                ("deployment_configuration.bake_time_in_minutes", "0".into()),
+            ],
+        }
+    }
+
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         let lt = config.get("launch_type");
         let cps = config.get("capacity_provider_strategy");
