@@ -142,19 +142,19 @@ fn map_object(
     Json::Object(out)
 }
 
-/// The twin's SDK cannot tell unset from a zero value and stores `""`, `0`, `false`, `[]` or
-/// `{}` for an unset argument. Where our plan rules make an unset argument null (optional, not
+/// The twin's SDK cannot tell unset from a zero value and stores `""`, `false`, `[]` or `{}`
+/// for an unset argument. Where our plan rules make an unset argument null (optional, not
 /// computed, no default), such a zero means null; kept, it would plan a change (or a
-/// replacement for a force-new argument) against a configuration that leaves it out.
+/// replacement for a force-new argument) against a configuration that leaves it out. Numbers
+/// stay: `0` is as often configured (`desired_count = 0`) as left out.
 fn unset_as_null(a: &Attribute, v: Json) -> Json {
     let plans_null_when_unset = a.optional && !a.computed && !a.required && a.default.is_none();
     let zero = match &v {
         Json::String(s) => s.is_empty(),
-        Json::Number(n) => n.as_f64() == Some(0.0),
         Json::Bool(b) => !b,
         Json::Array(items) => items.is_empty(),
         Json::Object(m) => m.is_empty(),
-        Json::Null => false,
+        Json::Number(_) | Json::Null => false,
     };
     if plans_null_when_unset && zero {
         Json::Null
@@ -301,7 +301,7 @@ mod tests {
         let (out, _) = map_twin_state(&b, &twin, &info());
         assert_eq!(
             out,
-            json!({"description": null, "name": "", "count": null, "flag": false, "items": null, "role": ""})
+            json!({"description": null, "name": "", "count": 0, "flag": false, "items": null, "role": ""})
         );
         let set = json!({"description": "d", "count": 2, "items": ["a"]});
         let (out, _) = map_twin_state(&b, &set, &info());

@@ -44,7 +44,8 @@ fn iam_role() {
         json!({
             "arn": "arn:aws:iam::123456789012:role/app", "assume_role_policy": ROLE_POLICY,
             "create_date": "2026-01-01T00:00:00Z", "description": "", "force_detach_policies": false,
-            "id": "app", "inline_policy": [], "managed_policy_arns": [], "max_session_duration": 3600,
+            "id": "app", "inline_policy": [{"name": "", "policy": ""}],
+            "managed_policy_arns": [], "max_session_duration": 3600,
             "name": "app", "name_prefix": "", "path": "/", "permissions_boundary": "",
             "tags": {}, "tags_all": {}, "unique_id": "AROAEXAMPLE"
         }),
@@ -55,6 +56,21 @@ fn iam_role() {
     assert_eq!(v.get("permissions_boundary"), &Value::Null);
     assert_eq!(v.get("tags"), &Value::Null);
     assert_eq!(v.i64("max_session_duration"), Some(3600));
+    assert_eq!(v.get("inline_policy"), &Value::Set(vec![]));
+}
+
+#[test]
+fn iam_role_inline_policies_of_other_resources_are_not_taken_over() {
+    let v = moved_clean(
+        "awsecs_iam_role",
+        0,
+        json!({
+            "arn": "arn:aws:iam::123456789012:role/app", "assume_role_policy": ROLE_POLICY,
+            "id": "app", "name": "app", "path": "/",
+            "inline_policy": [{"name": "s3", "policy": "{\"Version\":\"2012-10-17\",\"Statement\":[]}"}]
+        }),
+    );
+    assert_eq!(v.get("inline_policy"), &Value::Set(vec![]));
 }
 
 #[test]
@@ -91,10 +107,19 @@ fn ecr_repository() {
         }),
     );
     assert_eq!(v.str("image_tag_mutability"), Some("MUTABLE"));
-    assert_eq!(v.get("image_scanning_configuration").elements().len(), 1);
+    // AWS's defaults, which hashicorp/aws reads into state even when unconfigured, are dropped.
+    assert_eq!(v.get("image_scanning_configuration").elements().len(), 0);
+    assert_eq!(v.get("encryption_configuration").elements().len(), 0);
+    let kms = moved_clean(
+        "awsecs_ecr_repository",
+        0,
+        json!({"name": "app", "image_scanning_configuration": [{"scan_on_push": true}],
+               "encryption_configuration": [{"encryption_type": "KMS", "kms_key": "arn:aws:kms:us-east-1:123456789012:key/k"}]}),
+    );
+    assert_eq!(kms.get("image_scanning_configuration").elements().len(), 1);
     assert_eq!(
-        v.get("encryption_configuration").elements()[0].str("encryption_type"),
-        Some("AES256")
+        kms.get("encryption_configuration").elements()[0].str("encryption_type"),
+        Some("KMS")
     );
 }
 
@@ -154,7 +179,17 @@ fn ecs_cluster() {
             "tags": null, "tags_all": {}
         }),
     );
-    assert_eq!(v.get("setting").elements().len(), 1);
+    assert_eq!(
+        v.get("setting").elements().len(),
+        0,
+        "AWS's default is not managed"
+    );
+    let enhanced = moved_clean(
+        "awsecs_ecs_cluster",
+        0,
+        json!({"name": "app", "setting": [{"name": "containerInsights", "value": "enhanced"}]}),
+    );
+    assert_eq!(enhanced.get("setting").elements().len(), 1);
     assert_eq!(v.get("configuration"), &Value::List(vec![]));
 }
 
@@ -237,6 +272,7 @@ fn ecs_service_at_twin_schema_version_1() {
     assert_eq!(v.str("task_definition"), Some("app:3"));
     assert_eq!(v.get("capacity_provider_strategy").elements().len(), 1);
     assert_eq!(v.get("health_check_grace_period_seconds"), &Value::Null);
+    assert_eq!(v.get("propagate_tags"), &Value::Null, "NONE is unset");
 }
 
 #[test]
