@@ -390,3 +390,70 @@ moved {{
     .unwrap();
     std::fs::remove_file(&path).unwrap();
 }
+
+#[test]
+fn migration_warns_about_a_dropped_argument_that_was_set() {
+    let n = unique_name("mvwarn");
+    let body = format!(
+        r#"
+resource "awsecs_ecs_cluster" "app" {{
+  name = "{n}"
+}}
+resource "awsecs_ecs_task_definition" "app" {{
+  family = "{n}"
+  container_definitions = jsonencode([{{ name = "web", image = "nginx:1.27", memory = 64, essential = true }}])
+}}
+resource "awsecs_ecs_service" "app" {{
+  name            = "{n}"
+  cluster         = awsecs_ecs_cluster.app.id
+  task_definition = awsecs_ecs_task_definition.app.arn
+  desired_count   = 0
+  launch_type     = "EC2"
+}}
+"#
+    );
+    let tf = Workdir::new(&config(&body));
+    tf.apply();
+    rewrite_state_as_hashicorp_aws(&tf);
+    // The old configuration had `sigint_rollback = true`, which awsecs does not support.
+    let path = tf.path().join("terraform.tfstate");
+    let state = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("\"sigint_rollback\": false", "\"sigint_rollback\": true");
+    std::fs::write(&path, state).unwrap();
+    let addresses = [
+        "awsecs_ecs_cluster.app",
+        "awsecs_ecs_task_definition.app",
+        "awsecs_ecs_service.app",
+    ];
+    tf.set_config(&config(&format!("{body}\n{}", moved_blocks(&addresses))));
+    let cli = cli_config_with_stand_in_aws(&tf);
+    let plan = tf
+        .cmd(&["plan", "-no-color", "-input=false"])
+        .env("TF_CLI_CONFIG_FILE", cli.to_str().unwrap())
+        .success();
+    let all = format!("{}{}", plan.stdout, plan.stderr);
+    assert!(
+        all.contains("Warning: Attribute not supported, dropped in the move"),
+        "{plan}"
+    );
+    assert!(
+        all.contains("aws_ecs_service.sigint_rollback is set"),
+        "{plan}"
+    );
+    assert_eq!(
+        all.matches("Attribute not supported").count(),
+        1,
+        "only the set argument warns\n{plan}"
+    );
+    assert!(
+        plan.stdout
+            .contains("Plan: 0 to add, 0 to change, 0 to destroy."),
+        "{plan}"
+    );
+    tf.cmd(&["apply", "-auto-approve", "-no-color", "-input=false"])
+        .env("TF_CLI_CONFIG_FILE", cli.to_str().unwrap())
+        .success();
+    tf.assert_no_changes();
+    tf.destroy();
+}
