@@ -10,7 +10,7 @@
 use serde_json::{Map, Value as Json};
 
 use super::diag::Diagnostics;
-use super::schema::{Attribute, Block, Nesting};
+use super::schema::{Attribute, Block, NestedBlock, Nesting};
 use super::value::Type;
 
 /// Which other provider's resource types this provider can take state from.
@@ -64,8 +64,8 @@ pub fn dropped_warnings(twin_type: &str, own_type: &str, dropped: &[String]) -> 
             "Attribute not supported, dropped in the move",
             format!(
                 "{twin_type}.{path} is set in the moved state, but {own_type} does not support `{path}`. \
-                 The next apply will no longer manage it (AWS keeps its current setting until the object is replaced); \
-                 remove it from the configuration, or keep this resource on the original provider."
+                 From now on Terraform no longer manages it: the remote object keeps its current setting until it is replaced. \
+                 Remove the argument from the configuration, or keep this resource on the original provider."
             ),
         );
     }
@@ -95,43 +95,8 @@ fn map_object(
         out.insert(a.name.clone(), unset_as_null(a, fit(v, &a.ty)));
     }
     for b in &block.blocks {
-        let path = join(prefix, &b.name);
         let v = src.get(&b.name).cloned().unwrap_or(Json::Null);
-        let items: Vec<Json> = match v {
-            Json::Null => Vec::new(),
-            Json::Array(items) => items,
-            Json::Object(_) if b.nesting == Nesting::Map => Vec::new(),
-            other => vec![other],
-        };
-        let mapped = match b.nesting {
-            Nesting::Single | Nesting::Group => {
-                let mut it = items.into_iter();
-                let first = it.next();
-                if it.next().is_some() {
-                    dropped.push(format!("{path}[1:]"));
-                }
-                match first {
-                    Some(o) => map_object(&b.block, &o, &path, info, dropped),
-                    None => Json::Null,
-                }
-            }
-            Nesting::List | Nesting::Set => Json::Array(
-                items
-                    .iter()
-                    .map(|o| map_object(&b.block, o, &path, info, dropped))
-                    .collect(),
-            ),
-            Nesting::Map => {
-                let entries = src.get(&b.name).and_then(Json::as_object);
-                Json::Object(
-                    entries
-                        .into_iter()
-                        .flatten()
-                        .map(|(k, o)| (k.clone(), map_object(&b.block, o, &path, info, dropped)))
-                        .collect(),
-                )
-            }
-        };
+        let mapped = map_nested(b, v, &join(prefix, &b.name), info, dropped);
         out.insert(b.name.clone(), mapped);
     }
     for (name, v) in src {
@@ -140,6 +105,48 @@ fn map_object(
         }
     }
     Json::Object(out)
+}
+
+/// One nested block: a list of at most one where we nest a single object becomes that object
+/// (extra items are reported), a single object where we have a list becomes a list of one.
+fn map_nested(
+    b: &NestedBlock,
+    v: Json,
+    path: &str,
+    info: &TwinState,
+    dropped: &mut Vec<String>,
+) -> Json {
+    let items = |v: Json| match v {
+        Json::Null => Vec::new(),
+        Json::Array(items) => items,
+        other => vec![other],
+    };
+    match b.nesting {
+        Nesting::Single | Nesting::Group => {
+            let mut it = items(v).into_iter();
+            let first = it.next();
+            if it.next().is_some() {
+                dropped.push(format!("{path}[1:]"));
+            }
+            match first {
+                Some(o) => map_object(&b.block, &o, path, info, dropped),
+                None => Json::Null,
+            }
+        }
+        Nesting::List | Nesting::Set => Json::Array(
+            items(v)
+                .iter()
+                .map(|o| map_object(&b.block, o, path, info, dropped))
+                .collect(),
+        ),
+        Nesting::Map => Json::Object(
+            v.as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, o)| (k.clone(), map_object(&b.block, o, path, info, dropped)))
+                .collect(),
+        ),
+    }
 }
 
 /// The twin's SDK cannot tell unset from a zero value and stores `""`, `false`, `[]` or `{}`
@@ -241,7 +248,6 @@ fn fit(v: Json, ty: &Type) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::schema::NestedBlock;
     use serde_json::json;
 
     fn block() -> Block {
