@@ -522,3 +522,49 @@ fn migration_hit_counter_stack_with_modules_moves_in_one_plan() {
     tf.assert_no_mutating_calls(|| tf.assert_no_changes());
     tf.destroy();
 }
+
+#[test]
+fn migration_from_a_5x_state_without_region_fills_it_on_refresh() {
+    let n = unique_name("mv5x");
+    let body = format!(
+        r#"
+resource "awsecs_cloudwatch_log_group" "g" {{
+  name = "/mv/{n}"
+}}
+resource "awsecs_ecs_cluster" "c" {{
+  name = "{n}"
+}}
+"#
+    );
+    let tf = Workdir::new(&config(&body));
+    tf.apply();
+    rewrite_state_as_hashicorp_aws(&tf);
+    // hashicorp/aws 5.x had no `region` argument: its states lack the attribute.
+    let path = tf.path().join("terraform.tfstate");
+    let mut state: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for r in state["resources"].as_array_mut().unwrap() {
+        for inst in r["instances"].as_array_mut().unwrap() {
+            inst["attributes"].as_object_mut().unwrap().remove("region");
+        }
+    }
+    std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
+    let addresses = ["awsecs_cloudwatch_log_group.g", "awsecs_ecs_cluster.c"];
+    tf.set_config(&config(&format!("{body}\n{}", moved_blocks(&addresses))));
+    let cli = cli_config_with_stand_in_aws(&tf);
+    let plan = tf
+        .cmd(&["plan", "-no-color", "-input=false"])
+        .env("TF_CLI_CONFIG_FILE", cli.to_str().unwrap())
+        .success();
+    assert!(
+        plan.stdout
+            .contains("Plan: 0 to add, 0 to change, 0 to destroy."),
+        "{plan}"
+    );
+    tf.cmd(&["apply", "-auto-approve", "-no-color", "-input=false"])
+        .env("TF_CLI_CONFIG_FILE", cli.to_str().unwrap())
+        .success();
+    let region = tf.state_show("awsecs_ecs_cluster.c")["region"].clone();
+    assert!(region.as_str().is_some_and(|r| !r.is_empty()), "{region}");
+    tf.assert_no_changes();
+    tf.destroy();
+}
