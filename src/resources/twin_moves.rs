@@ -379,3 +379,120 @@ fn every_resource_accepts_a_zero_valued_twin_state() {
         assert!(d.is_empty(), "{target}: {d:?}");
     }
 }
+
+const S3_READ: &str = "{\"Statement\":[{\"Action\":\"s3:GetObject\",\"Effect\":\"Allow\",\"Resource\":\"*\"}],\"Version\":\"2012-10-17\"}";
+
+#[test]
+fn iam_role_policy() {
+    let v = moved_clean(
+        "awsecs_iam_role_policy",
+        0,
+        json!({"id": "app:s3", "name": "s3", "name_prefix": "", "policy": S3_READ, "role": "app"}),
+    );
+    assert_eq!(v.str("name"), Some("s3"));
+    assert_eq!(v.str("policy"), Some(S3_READ));
+}
+
+#[test]
+fn iam_instance_profile() {
+    let v = moved_clean(
+        "awsecs_iam_instance_profile",
+        0,
+        json!({
+            "arn": "arn:aws:iam::123456789012:instance-profile/app", "create_date": "2026-01-01T00:00:00Z",
+            "id": "app", "name": "app", "name_prefix": "", "path": "/", "role": "app",
+            "tags": {}, "tags_all": {}, "unique_id": "AIPAEXAMPLE"
+        }),
+    );
+    assert_eq!(v.str("role"), Some("app"));
+    assert_eq!(v.str("path"), Some("/"));
+}
+
+#[test]
+fn iam_policy_unset_force_new_description_is_null() {
+    let v = moved_clean(
+        "awsecs_iam_policy",
+        0,
+        json!({
+            "arn": "arn:aws:iam::123456789012:policy/s3", "attachment_count": 1,
+            "delay_after_policy_creation_in_ms": null, "description": "", "id": "arn:aws:iam::123456789012:policy/s3",
+            "name": "s3", "name_prefix": "", "path": "/", "policy": S3_READ,
+            "policy_id": "ANPAEXAMPLE", "tags": {}, "tags_all": {}
+        }),
+    );
+    assert_eq!(v.get("description"), &Value::Null);
+    assert_eq!(v.i64("attachment_count"), Some(1));
+}
+
+#[test]
+fn ecr_lifecycle_and_repository_policies() {
+    let lifecycle = "{\"rules\":[{\"action\":{\"type\":\"expire\"},\"rulePriority\":1,\"selection\":{\"countNumber\":10,\"countType\":\"imageCountMoreThan\",\"tagStatus\":\"any\"}}]}";
+    let v = moved_clean(
+        "awsecs_ecr_lifecycle_policy",
+        0,
+        json!({"id": "app", "policy": lifecycle, "region": "us-east-1",
+               "registry_id": "123456789012", "repository": "app"}),
+    );
+    assert_eq!(v.str("policy"), Some(lifecycle));
+    let v = moved_clean(
+        "awsecs_ecr_repository_policy",
+        0,
+        json!({"id": "app", "policy": S3_READ, "region": "us-east-1",
+               "registry_id": "123456789012", "repository": "app"}),
+    );
+    assert_eq!(v.str("repository"), Some("app"));
+}
+
+#[test]
+fn ecs_cluster_capacity_providers() {
+    let v = moved_clean(
+        "awsecs_ecs_cluster_capacity_providers",
+        0,
+        json!({
+            "capacity_providers": ["app-cp"], "cluster_name": "app", "id": "app", "region": "us-east-1",
+            "default_capacity_provider_strategy": [{"base": 0, "capacity_provider": "app-cp", "weight": 1}]
+        }),
+    );
+    assert_eq!(
+        v.get("default_capacity_provider_strategy").elements().len(),
+        1
+    );
+}
+
+#[test]
+fn service_discovery_namespaces_and_service() {
+    let v = moved_clean(
+        "awsecs_service_discovery_private_dns_namespace",
+        0,
+        json!({
+            "arn": "arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-1", "description": "",
+            "hosted_zone": "Z123", "id": "ns-1", "name": "app.local", "region": "us-east-1",
+            "tags": {}, "tags_all": {}, "vpc": "vpc-0123456789abcdef0"
+        }),
+    );
+    assert_eq!(v.get("description"), &Value::Null);
+    let v = moved_clean(
+        "awsecs_service_discovery_http_namespace",
+        0,
+        json!({
+            "arn": "arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-2", "description": "",
+            "http_name": "app", "id": "ns-2", "name": "app", "region": "us-east-1",
+            "tags": {}, "tags_all": {}
+        }),
+    );
+    assert_eq!(v.str("name"), Some("app"));
+    let v = moved_clean(
+        "awsecs_service_discovery_service",
+        0,
+        json!({
+            "arn": "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-1", "description": "",
+            "dns_config": [{"dns_records": [{"ttl": 10, "type": "A"}], "namespace_id": "ns-1",
+                            "routing_policy": "MULTIVALUE"}],
+            "force_destroy": false, "health_check_config": [],
+            "health_check_custom_config": [{"failure_threshold": 1}],
+            "id": "srv-1", "name": "web", "namespace_id": "ns-1", "region": "us-east-1",
+            "tags": {}, "tags_all": {}, "type": "DNS_HTTP"
+        }),
+    );
+    assert_eq!(v.get("dns_config").elements().len(), 1);
+}
