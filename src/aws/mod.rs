@@ -24,7 +24,8 @@ use async_trait::async_trait;
 pub use clients::{AwsClients, CallerIdentity};
 
 use crate::framework::{
-    Attribute, DataSource, Diagnostics, Plan, Provider, Resource, Schema, StopToken, Value,
+    Attribute, DataSource, Diagnostics, Plan, Provider, Resource, Schema, StopToken, TwinProvider,
+    Value,
 };
 
 #[derive(Default)]
@@ -49,6 +50,9 @@ impl Provider for AwsProvider {
     }
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<AwsClients>>> {
         crate::resources::data_sources()
+    }
+    fn twin_provider(&self) -> Option<TwinProvider> {
+        Some(crate::resources::twin_provider())
     }
 }
 

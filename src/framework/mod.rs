@@ -3,6 +3,7 @@
 
 pub mod diag;
 pub mod docs;
+pub mod moving;
 pub mod plan;
 pub mod resource;
 pub mod schema;
@@ -14,6 +15,7 @@ pub mod validators;
 pub mod value;
 
 pub use diag::{AttrPath, Diagnostic, Diagnostics};
+pub use moving::{TwinProvider, TwinState};
 pub use resource::{
     ApplyError, ApplyResult, Ctx, DataSource, Plan, PlanRequest, Provider, Resource,
 };

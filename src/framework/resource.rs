@@ -7,6 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::diag::{AttrPath, Diagnostics};
+use super::moving::{TwinProvider, TwinState};
 use super::schema::Schema;
 use super::stop::StopToken;
 use super::value::Value;
@@ -124,6 +125,21 @@ pub trait Resource<C: Send + Sync + 'static>: Send + Sync {
     ) -> Result<serde_json::Value, Diagnostics> {
         Ok(state)
     }
+
+    /// How this resource takes state moved from its twin type (see [`Provider::twin_provider`]).
+    fn twin_state(&self) -> TwinState {
+        TwinState::default()
+    }
+
+    /// Resource-specific rewrites of a twin's raw state before the generic mapping, for values
+    /// the twin stores in another shape or form than our read produces.
+    fn adapt_twin_state(
+        &self,
+        _from_version: i64,
+        _state: &mut serde_json::Value,
+        _diags: &mut Diagnostics,
+    ) {
+    }
 }
 
 #[async_trait]
@@ -149,6 +165,10 @@ pub trait Provider: Send + Sync + 'static {
     ) -> Result<Self::Client, Diagnostics>;
     fn resources(&self) -> Vec<Arc<dyn Resource<Self::Client>>>;
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Client>>>;
+    /// The provider whose resource types are twins of ours, for cross-provider `moved` blocks.
+    fn twin_provider(&self) -> Option<TwinProvider> {
+        None
+    }
 }
 
 /// Reads a `timeouts` block entry, falling back to `default`.

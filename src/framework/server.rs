@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::sync::RwLock;
 
 use super::diag::{AttrPath, Diagnostic, Diagnostics};
+use super::moving::{dropped_warnings, map_twin_state};
 use super::plan::{plan_object, reconcile, replace_paths, validate_object};
 use super::resource::{ApplyError, Ctx, DataSource, Plan, PlanRequest, Provider, Resource};
 use super::schema::Schema;
@@ -185,6 +186,57 @@ impl<P: Provider> Server<P> {
             return r.upgrade_state(version, raw);
         }
         Ok(raw)
+    }
+
+    /// MoveResourceState: turns the raw JSON state of `source_type` (a twin type of another
+    /// provider) into our current schema's JSON. Warnings name dropped attributes that were set.
+    pub fn move_state(
+        &self,
+        source_address: &str,
+        source_type: &str,
+        source_version: i64,
+        raw: serde_json::Value,
+        target_type: &str,
+    ) -> Result<(serde_json::Value, Diagnostics), Diagnostics> {
+        let r = self.resource(target_type)?;
+        let schema = self.resource_schema(target_type)?;
+        let Some(twins) = self.provider.twin_provider() else {
+            return Err(move_refused(format!(
+                "{target_type} cannot be moved from another resource type; import the object instead."
+            )));
+        };
+        let expected = twins.twin_type(target_type).unwrap_or_default();
+        if !twins.accepts_address(source_address) || source_type != expected {
+            return Err(move_refused(format!(
+                "{target_type} can only be moved from {expected} of {} (got {source_type} of {source_address}). \
+                 For anything else, remove the old resource from state and import the object.",
+                twins.addresses.join(" or "),
+            )));
+        }
+        let info = r.twin_state();
+        let mut diags = Diagnostics::new();
+        if source_version > info.schema_version {
+            return Err(move_refused(format!(
+                "{source_type} state has schema version {source_version}, newer than version {} that {target_type} maps; \
+                 a newer release of this provider may support it, or import the object instead.",
+                info.schema_version
+            )));
+        }
+        if source_version < info.schema_version {
+            diags.warn(
+                "Moved state is from an older schema",
+                format!("{source_type} state has schema version {source_version}; {target_type} maps version {}. Check the plan before applying.", info.schema_version),
+            );
+        }
+        let mut raw = raw;
+        r.adapt_twin_state(source_version, &mut raw, &mut diags);
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        let (mapped, dropped) = map_twin_state(&schema.block, &raw, &info);
+        diags.extend(dropped_warnings(source_type, target_type, &dropped));
+        let upgraded = self.upgrade_state(target_type, schema.version, mapped)?;
+        Ok((upgraded, diags))
     }
 
     pub async fn read(
@@ -387,6 +439,12 @@ impl<P: Provider> Server<P> {
     pub async fn stop(&self) {
         self.stop.stop(STOP_GRACE).await;
     }
+}
+
+fn move_refused(detail: String) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    d.error("Unsupported move", detail);
+    d
 }
 
 fn unknown_type(kind: &str, name: &str) -> Diagnostics {

@@ -12,11 +12,13 @@ pub mod servicediscovery;
 
 #[cfg(test)]
 pub mod testing;
+#[cfg(test)]
+mod twin_moves;
 
 use std::sync::Arc;
 
 use crate::aws::AwsClients;
-use crate::framework::{DataSource, Resource};
+use crate::framework::{DataSource, Resource, TwinProvider};
 
 pub fn resources() -> Vec<Arc<dyn Resource<AwsClients>>> {
     vec![
@@ -62,4 +64,16 @@ pub fn data_sources() -> Vec<Arc<dyn DataSource<AwsClients>>> {
         ec2::data_sources::security_group(),
         ec2::ssm_parameter::data_source(),
     ]
+}
+
+/// hashicorp/aws, whose `aws_X` types are the twins of our `awsecs_X` (MoveResourceState).
+pub fn twin_provider() -> TwinProvider {
+    TwinProvider {
+        addresses: vec![
+            "registry.terraform.io/hashicorp/aws",
+            "registry.opentofu.org/hashicorp/aws",
+        ],
+        twin_prefix: "aws_",
+        own_prefix: "awsecs_",
+    }
 }

@@ -6,6 +6,8 @@ pub mod codec;
 mod codec_props;
 mod convert;
 mod service;
+#[cfg(test)]
+mod service_tests;
 
 use std::sync::Arc;
 

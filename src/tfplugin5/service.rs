@@ -358,18 +358,55 @@ impl<P: Provider> Rpc for ProviderService<P> {
         req: Request<proto::move_resource_state::Request>,
     ) -> Result<Response<proto::move_resource_state::Response>, Status> {
         let req = req.into_inner();
-        let mut d = Diagnostics::new();
-        d.error(
-            "Move not supported",
-            format!(
-                "{} cannot be moved from {} ({}) yet: migration from other resource types is not implemented. Import the object with `terraform import` instead.",
-                req.target_type_name, req.source_type_name, req.source_provider_address
-            ),
-        );
-        ok(proto::move_resource_state::Response {
-            diagnostics: diagnostics(&d),
-            ..Default::default()
-        })
+        let result = (|| {
+            let ty = self.resource_type(&req.target_type_name)?;
+            let raw = req.source_state.unwrap_or_default();
+            let invalid = |detail: String| {
+                let mut d = Diagnostics::new();
+                d.error("Invalid moved state", detail);
+                d
+            };
+            if raw.json.is_empty() {
+                return Err(invalid(format!(
+                    "{}: the source state has no JSON attributes (flatmap state from before Terraform 0.12); refresh it with the original provider first.",
+                    req.source_type_name
+                )));
+            }
+            let json: serde_json::Value = serde_json::from_slice(&raw.json).map_err(|e| {
+                invalid(format!(
+                    "{}: the source state is not valid JSON: {e}",
+                    req.source_type_name
+                ))
+            })?;
+            let (mapped, warnings) = self.server.move_state(
+                &req.source_provider_address,
+                &req.source_type_name,
+                req.source_schema_version,
+                json,
+                &req.target_type_name,
+            )?;
+            let value = super::codec::decode_json(&mapped, &ty).map_err(|e| {
+                invalid(format!(
+                    "{} cannot hold the state of {}: {e}",
+                    req.target_type_name, req.source_type_name
+                ))
+            })?;
+            let block = &self.server.resource_schema(&req.target_type_name)?.block;
+            let mut value = block.conform(value);
+            block.fill_defaults(&mut value);
+            Ok((value, warnings))
+        })();
+        match result {
+            Ok((v, warnings)) => ok(proto::move_resource_state::Response {
+                target_state: encode(&v),
+                diagnostics: diagnostics(&warnings),
+                ..Default::default()
+            }),
+            Err(d) => ok(proto::move_resource_state::Response {
+                diagnostics: diagnostics(&d),
+                ..Default::default()
+            }),
+        }
     }
 
     async fn read_data_source(

@@ -20,5 +20,6 @@ mod harness_smoke;
 mod iam;
 mod iam_extra;
 mod logs;
+mod migration;
 mod protocol;
 mod stacks;

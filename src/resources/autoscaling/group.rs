@@ -361,6 +361,14 @@ impl Resource<AwsClients> for AutoscalingGroup {
         group_schema::schema()
     }
 
+    /// hashicorp/aws stores `aws_autoscaling_group` at schema version 1.
+    fn twin_state(&self) -> crate::framework::TwinState {
+        crate::framework::TwinState {
+            schema_version: 1,
+            ..Default::default()
+        }
+    }
+
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         group_schema::validate(config, diags);
     }

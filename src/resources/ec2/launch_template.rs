@@ -182,6 +182,14 @@ impl Resource<AwsClients> for LaunchTemplate {
         schema()
     }
 
+    /// hashicorp/aws stores `aws_launch_template` at schema version 1, as we do.
+    fn twin_state(&self) -> crate::framework::TwinState {
+        crate::framework::TwinState {
+            schema_version: 1,
+            ..Default::default()
+        }
+    }
+
     async fn modify_plan(
         &self,
         ctx: &Ctx<AwsClients>,

@@ -314,6 +314,14 @@ impl Resource<AwsClients> for SecurityGroupResource {
         schema()
     }
 
+    /// hashicorp/aws stores `aws_security_group` at schema version 1.
+    fn twin_state(&self) -> crate::framework::TwinState {
+        crate::framework::TwinState {
+            schema_version: 1,
+            ..Default::default()
+        }
+    }
+
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         for k in ["ingress", "egress"] {
             rules::validate(config.get(k), &AttrPath::attr(k), diags);

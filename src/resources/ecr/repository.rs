@@ -294,6 +294,31 @@ impl Resource<AwsClients> for EcrRepository {
         schema()
     }
 
+    /// hashicorp/aws reads both configuration blocks into state even when unconfigured (and
+    /// suppresses the diff). Here a block in state is one the configuration has, so AWS's
+    /// defaults (AES256 without a key, no scan on push) are dropped: kept, they would plan a
+    /// replacement for a configuration that leaves the blocks out.
+    fn adapt_twin_state(&self, _: i64, state: &mut serde_json::Value, _: &mut Diagnostics) {
+        let empty = |v: &serde_json::Value| v.is_null() || v == "";
+        let Some(m) = state.as_object_mut() else {
+            return;
+        };
+        let only = |m: &serde_json::Map<String, serde_json::Value>, name: &str| {
+            m.get(name)
+                .and_then(|v| v.as_array())
+                .filter(|a| a.len() == 1)
+                .map(|a| a[0].clone())
+        };
+        if only(m, "encryption_configuration")
+            .is_some_and(|e| e["encryption_type"] == "AES256" && empty(&e["kms_key"]))
+        {
+            m.insert("encryption_configuration".into(), serde_json::json!([]));
+        }
+        if only(m, "image_scanning_configuration").is_some_and(|e| e["scan_on_push"] == false) {
+            m.insert("image_scanning_configuration".into(), serde_json::json!([]));
+        }
+    }
+
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         let mutability = config.get("image_tag_mutability");
         let filters = config.get("image_tag_mutability_exclusion_filter");

@@ -387,6 +387,15 @@ impl Resource<AwsClients> for EcsCluster {
         schema()
     }
 
+    /// hashicorp/aws reads the cluster's settings into state even when unconfigured; here a
+    /// setting in state is managed, so AWS's default (`containerInsights = disabled`) is dropped
+    /// to keep the first plan after the move empty for a configuration without `setting`.
+    fn adapt_twin_state(&self, _: i64, state: &mut serde_json::Value, _: &mut Diagnostics) {
+        if let Some(settings) = state.get_mut("setting").and_then(|s| s.as_array_mut()) {
+            settings.retain(|s| !(s["name"] == "containerInsights" && s["value"] == "disabled"));
+        }
+    }
+
     async fn modify_plan(
         &self,
         ctx: &Ctx<AwsClients>,

@@ -200,6 +200,33 @@ impl Resource<AwsClients> for EcsService {
         schema()
     }
 
+    /// hashicorp/aws stores `aws_ecs_service` at schema version 1, with a computed
+    /// `deployment_configuration` (which we omit) that reads as a rolling deployment by default.
+    /// What hashicorp/aws stores for an unset value, where our read keeps null: ECS's `NONE`
+    /// for "no tag propagation" (its diff suppression hides it) and the SDK's `0` for an unset
+    /// grace period. Kept, they would plan a change for a configuration that leaves them out.
+    fn adapt_twin_state(&self, _: i64, state: &mut serde_json::Value, _: &mut Diagnostics) {
+        if state.get("propagate_tags").is_some_and(|p| p == "NONE") {
+            state["propagate_tags"] = serde_json::Value::Null;
+        }
+        if state
+            .get("health_check_grace_period_seconds")
+            .is_some_and(|g| g == 0)
+        {
+            state["health_check_grace_period_seconds"] = serde_json::Value::Null;
+        }
+    }
+
+    fn twin_state(&self) -> crate::framework::TwinState {
+        crate::framework::TwinState {
+            schema_version: 1,
+            defaults: vec![
+                ("deployment_configuration.strategy", "ROLLING".into()),
+                ("deployment_configuration.bake_time_in_minutes", "0".into()),
+            ],
+        }
+    }
+
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         let lt = config.get("launch_type");
         let cps = config.get("capacity_provider_strategy");

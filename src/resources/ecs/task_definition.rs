@@ -242,6 +242,14 @@ impl Resource<AwsClients> for TaskDefinition {
         schema()
     }
 
+    /// hashicorp/aws stores `aws_ecs_task_definition` at schema version 1.
+    fn twin_state(&self) -> crate::framework::TwinState {
+        crate::framework::TwinState {
+            schema_version: 1,
+            ..Default::default()
+        }
+    }
+
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         check_containers(config, diags);
         check_fargate_network(config, diags);

@@ -307,6 +307,17 @@ impl Resource<AwsClients> for IamRole {
         schema()
     }
 
+    /// hashicorp/aws reads every inline policy of the role into `inline_policy` (optional +
+    /// computed there, so unconfigured ones stay put). Here an inline policy in state is one this
+    /// role manages exclusively, so keeping them would plan to delete policies that
+    /// `aws_iam_role_policy` resources own. Moved state starts unmanaged; configured
+    /// `inline_policy` blocks are then planned (and re-put, which changes nothing) as usual.
+    fn adapt_twin_state(&self, _: i64, state: &mut serde_json::Value, _: &mut Diagnostics) {
+        if let Some(m) = state.as_object_mut() {
+            m.insert("inline_policy".into(), serde_json::json!([]));
+        }
+    }
+
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         let inline = config.get("inline_policy");
         if !inline.elements().is_empty() {
