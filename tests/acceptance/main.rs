@@ -6,6 +6,7 @@
 #[allow(dead_code, unused_imports)]
 mod support;
 
+mod bad_input;
 mod capacity;
 mod cloudmap;
 mod ec2;
