@@ -154,12 +154,14 @@ fn broken_endpoint_ends_the_run_with_a_clear_error_after_bounded_attempts() {
 
 #[test]
 fn lost_create_replies_are_recognised_as_the_calls_own_creates() {
-    // The first CreateRole / CreateLogGroup / CreateRepository reaches moto, which creates the
-    // object, but the reply is lost; the SDK retries and hears "already exists". The provider
+    // The first CreateRole / CreateLogGroup / CreateRepository / CreateInstanceProfile /
+    // CreateSecurityGroup reaches moto, which creates the object, but the reply is lost; the SDK retries and hears "already exists". The provider
     // must take that as its own create (not fail, not duplicate), and state must match.
-    let (role, group, repo) = (
+    let (role, group, repo, profile, sg) = (
         unique_name("lost"),
         format!("/ecs/{}", unique_name("lost")),
+        unique_name("lost"),
+        unique_name("lost"),
         unique_name("lost"),
     );
     let tf = Workdir::new(&config(&format!(
@@ -180,6 +182,15 @@ resource "awsecs_cloudwatch_log_group" "g" {{
 resource "awsecs_ecr_repository" "repo" {{
   name = "{repo}"
 }}
+
+resource "awsecs_iam_instance_profile" "p" {{
+  name = "{profile}"
+  role = awsecs_iam_role.r.name
+}}
+
+resource "awsecs_security_group" "sg" {{
+  name = "{sg}"
+}}
 "#
     )));
     let Some(proxy) = tf.proxy() else {
@@ -190,15 +201,19 @@ resource "awsecs_ecr_repository" "repo" {{
         FaultPlan::new(3, FaultRates::default())
             .with_first("iam:CreateRole", &lost)
             .with_first("logs:CreateLogGroup", &lost)
-            .with_first("ecr:CreateRepository", &lost),
+            .with_first("ecr:CreateRepository", &lost)
+            .with_first("iam:CreateInstanceProfile", &lost)
+            .with_first("ec2:CreateSecurityGroup", &lost),
     ));
     let (_, calls) = tf.record(|| tf.apply());
     let stats = proxy.fault_stats().expect("a fault plan is set");
-    assert_eq!(stats.resets_after, 3, "{stats}");
+    assert_eq!(stats.resets_after, 5, "{stats}");
     for op in [
         "iam:CreateRole",
         "logs:CreateLogGroup",
         "ecr:CreateRepository",
+        "iam:CreateInstanceProfile",
+        "ec2:CreateSecurityGroup",
     ] {
         let sent = calls.iter().filter(|c| c.to_string() == op).count();
         assert_eq!(sent, 2, "{op} is sent, its reply lost, and retried once");
@@ -233,6 +248,27 @@ resource "awsecs_ecr_repository" "repo" {{
                 .await
                 .is_err(),
             "repository left"
+        );
+        let profiles = iam
+            .get_instance_profile()
+            .instance_profile_name(&profile)
+            .send()
+            .await;
+        assert!(profiles.is_err(), "instance profile left");
+        let ec2 = aws_sdk_ec2::Client::new(&cfg);
+        let by_name = aws_sdk_ec2::types::Filter::builder()
+            .name("group-name")
+            .values(&sg)
+            .build();
+        let groups = ec2
+            .describe_security_groups()
+            .filters(by_name)
+            .send()
+            .await
+            .expect("DescribeSecurityGroups");
+        assert!(
+            groups.security_groups().is_empty(),
+            "security group left (or duplicated)"
         );
     });
 }
