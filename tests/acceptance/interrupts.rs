@@ -251,7 +251,7 @@ fn interrupt_mid_apply_leaves_nothing_untracked() {
     interrupt_once(
         "after the task definition exists",
         |n| exists(n, "awsecs_ecs_task_definition.t"),
-        jittered(2, 500),
+        jittered(2, 300),
     );
 }
 
