@@ -36,6 +36,47 @@ pub type Env<'a> = &'a (dyn Fn(&str) -> Option<String> + Send + Sync);
 pub const DEFAULT_MAX_RETRIES: u32 = 25;
 /// Upper bound for `max_retries`: with the SDK's 20s backoff cap, 100 retries is already ~30 min.
 pub const MAX_MAX_RETRIES: i64 = 100;
+/// The SDK's backoff before retry n (1-based) is a random part of `initial * 2^(n-1)`, capped.
+/// Set explicitly so [`worst_case_call_duration`] computes from the values actually used.
+pub const RETRY_INITIAL_BACKOFF: Duration = Duration::from_secs(1);
+pub const RETRY_MAX_BACKOFF: Duration = Duration::from_secs(20);
+/// One attempt that gets no complete answer in this long is abandoned (and retried), so an
+/// endpoint that accepts connections but never answers cannot hang a run. Control-plane calls
+/// answer in seconds; long operations are polled, never one long call.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Attempts of the credentials check at Configure: enough to ride out throttling, few enough
+/// that a wrong endpoint fails in seconds (never more than the configured attempts).
+pub const IDENTITY_CHECK_ATTEMPTS: u32 = 5;
+
+/// The retry policy of every client: standard mode, `max_attempts` in all, the backoff above.
+pub fn retry_config(max_attempts: u32) -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(max_attempts)
+        .with_initial_backoff(RETRY_INITIAL_BACKOFF)
+        .with_max_backoff(RETRY_MAX_BACKOFF)
+}
+
+/// The timeouts of every client: the SDK's connect timeout plus [`ATTEMPT_TIMEOUT`].
+pub fn timeout_config() -> aws_config::timeout::TimeoutConfig {
+    aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_millis(3100))
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .build()
+}
+
+/// The longest one API call can take before the provider reports its error: every attempt
+/// running into [`ATTEMPT_TIMEOUT`], plus the longest backoff before each retry. This is the
+/// retry budget: a broken endpoint costs at most this per call, never an endless run.
+pub fn worst_case_call_duration(max_attempts: u32) -> Duration {
+    let backoff: Duration = (1..max_attempts.max(1))
+        .map(|retry| {
+            RETRY_INITIAL_BACKOFF
+                .saturating_mul(1u32 << (retry - 1).min(20))
+                .min(RETRY_MAX_BACKOFF)
+        })
+        .sum();
+    ATTEMPT_TIMEOUT.saturating_mul(max_attempts.max(1)) + backoff
+}
 
 pub fn schema() -> Schema {
     let endpoints = SERVICES.iter().fold(Block::new(), |b, s| {
@@ -357,7 +398,8 @@ pub async fn configure(
 
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region.clone()))
-        .retry_config(RetryConfig::standard().with_max_attempts(settings.max_attempts(&env)));
+        .retry_config(retry_config(settings.max_attempts(&env)))
+        .timeout_config(timeout_config());
     if let Ok(app) = AppName::new("terraform-provider-awsecs") {
         loader = loader.app_name(app);
     }
@@ -391,7 +433,11 @@ pub async fn configure(
     }
     let mut sdk = loader.load().await;
     if let Some(ar) = &settings.assume_role {
-        let sts = sts_client(&sdk, &endpoints, 3);
+        let sts = sts_client(
+            &sdk,
+            &endpoints,
+            IDENTITY_CHECK_ATTEMPTS.min(settings.max_attempts(&env)),
+        );
         let provider = AssumeRoleCredentials {
             sts,
             role: ar.clone(),
@@ -411,7 +457,7 @@ pub async fn configure(
 
     let mut identity = None;
     if !settings.skip_credentials_validation || !settings.skip_requesting_account_id {
-        identity = Some(caller_identity(&settings, &sdk, &endpoints, &stop).await?);
+        identity = Some(caller_identity(&settings, &sdk, &endpoints, &stop, &env).await?);
     }
     let partition = identity
         .as_ref()
@@ -509,9 +555,11 @@ async fn caller_identity(
     sdk: &SdkConfig,
     endpoints: &Endpoints,
     stop: &StopToken,
+    env: Env<'_>,
 ) -> Result<CallerIdentity, Diagnostics> {
     // Few attempts: a wrong endpoint or bad keys should fail in seconds, not after 25 retries.
-    let sts = sts_client(sdk, endpoints, 3);
+    let attempts = IDENTITY_CHECK_ATTEMPTS.min(settings.max_attempts(env));
+    let sts = sts_client(sdk, endpoints, attempts);
     let result = tokio::select! {
         r = sts.get_caller_identity().send() => r,
         _ = stop.stopped() => return Err(Diagnostic::error("Provider configuration interrupted", "Terraform asked the provider to stop while it was validating AWS credentials.").into()),
@@ -554,8 +602,7 @@ async fn caller_identity(
 }
 
 fn sts_client(sdk: &SdkConfig, endpoints: &Endpoints, attempts: u32) -> aws_sdk_sts::Client {
-    let mut b = aws_sdk_sts::config::Builder::from(sdk)
-        .retry_config(RetryConfig::standard().with_max_attempts(attempts));
+    let mut b = aws_sdk_sts::config::Builder::from(sdk).retry_config(retry_config(attempts));
     if let Some(url) = endpoints.get("sts") {
         b = b.endpoint_url(url);
     }

@@ -276,3 +276,29 @@ async fn region_comes_from_config_env_or_profile_else_one_diagnostic() {
     assert_eq!(err.0[0].path, Some(AttrPath::attr("region")));
     assert!(err.0[0].detail.contains("AWS_REGION"), "{err}");
 }
+
+#[test]
+fn one_call_has_a_bounded_retry_budget_computed_from_the_configuration() {
+    // max_retries = 2: three attempts of at most 60s, and 1s + 2s of backoff between them.
+    let two = Settings::from_config(&cfg(vec![("max_retries", Value::int(2))])).unwrap();
+    let attempts = two.max_attempts(&|_| None);
+    assert_eq!(attempts, 3);
+    assert_eq!(worst_case_call_duration(attempts), Duration::from_secs(183));
+    // The default (25 retries): 26 attempt timeouts plus 1+2+4+8+16 s and 20 x 20s of backoff.
+    assert_eq!(
+        worst_case_call_duration(DEFAULT_MAX_RETRIES + 1),
+        Duration::from_secs(26 * 60 + 431)
+    );
+    // No configuration exceeds the clamp of max_retries (and AWS_MAX_ATTEMPTS) at 100.
+    let huge = Settings::from_config(&cfg(vec![("max_retries", Value::int(1_000_000))])).unwrap();
+    let from_env = Settings::from_config(&cfg(vec![]))
+        .unwrap()
+        .max_attempts(&|k| (k == "AWS_MAX_ATTEMPTS").then(|| "99999".to_string()));
+    for attempts in [huge.max_attempts(&|_| None), from_env] {
+        assert_eq!(attempts, MAX_MAX_RETRIES as u32 + 1);
+        assert_eq!(
+            worst_case_call_duration(attempts),
+            Duration::from_secs(101 * 60 + 31 + 95 * 20)
+        );
+    }
+}

@@ -8,7 +8,16 @@
 
 use std::fmt;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
+
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::FinalizerInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use tokio::time::Instant;
 
@@ -299,6 +308,61 @@ where
                 what: what.to_string(),
             });
         }
+    }
+}
+
+/// Notes whether an attempt of one SDK call went unanswered (the connection dropped or timed out
+/// after the request was sent). AWS may have acted on such an attempt, so when the SDK's retry
+/// of a create then hears "already exists", the object is most likely the call's own. Attach
+/// with `.customize().interceptor(probe.clone())` and ask [`UnansweredAttempts::explains`].
+#[derive(Clone, Debug, Default)]
+pub struct UnansweredAttempts(Arc<AtomicBool>);
+
+impl UnansweredAttempts {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// True when an attempt got no response at all.
+    pub fn any(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// True when `err` is the `already_exists` error code and an earlier attempt went
+    /// unanswered: the create most likely succeeded on that attempt.
+    pub fn explains<E: ProvideErrorMetadata>(&self, err: &E, already_exists: &str) -> bool {
+        let explained = self.any() && errors::has_code(err, already_exists);
+        if explained {
+            log_warn!(
+                "an earlier attempt of this create went unanswered; treating the existing object as created by it",
+                "code" = already_exists
+            );
+        }
+        explained
+    }
+}
+
+impl Intercept for UnansweredAttempts {
+    fn name(&self) -> &'static str {
+        "UnansweredAttempts"
+    }
+
+    fn read_after_attempt(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        // The request is handed to the connector, so only the error tells that it was sent:
+        // a connector failure (dropped connection) or an attempt timeout, with no response.
+        let unanswered = matches!(
+            context.output_or_error(),
+            Some(Err(e)) if e.is_connector_error() || e.is_timeout_error()
+        );
+        if unanswered && context.response().is_none() {
+            self.0.store(true, Ordering::SeqCst);
+        }
+        Ok(())
     }
 }
 

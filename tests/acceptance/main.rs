@@ -7,6 +7,7 @@
 mod support;
 
 mod alb_services;
+mod bad_input;
 mod capacity;
 mod cloudmap;
 mod docs_examples;
@@ -16,10 +17,13 @@ mod ecr;
 mod ecr_extra;
 mod ecs_workloads;
 mod elbv2;
+mod faults;
 mod harness_smoke;
 mod iam;
 mod iam_extra;
+mod interrupts;
 mod logs;
 mod migration;
+mod out_of_band;
 mod protocol;
 mod stacks;

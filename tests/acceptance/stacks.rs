@@ -4,7 +4,7 @@
 use crate::support::*;
 
 /// A stack name unique to this run that passes the stacks' name validation (<= 16 chars).
-fn stack_name(prefix: &str) -> String {
+pub(crate) fn stack_name(prefix: &str) -> String {
     let id = unique_name("x");
     format!("{prefix}-{}", &id[id.len() - 6..])
 }
@@ -243,7 +243,7 @@ fn check_alb(name: &str, web: &Web, outputs: &serde_json::Value) {
 }
 
 /// Everything in the region whose name says it belongs to stack `name`.
-fn inventory(name: &str) -> Vec<String> {
+pub(crate) fn inventory(name: &str) -> Vec<String> {
     let cfg = aws();
     let mine = |s: Option<&str>| {
         s.is_some_and(|s| s.starts_with(name) || s.starts_with(&format!("/ecs/{name}")))

@@ -173,6 +173,51 @@ def servicediscovery_service_defaults():
 
 
 @patch
+def servicediscovery_creator_request_id_is_idempotent():
+    """AWS: CreatorRequestId "allows failed Create* requests to be retried without the risk of
+    running the operation twice": a retry of CreateHttpNamespace / CreatePrivateDnsNamespace /
+    CreateService with the request id of an existing object returns that object's create, not a
+    second object. moto 5.2.5 ignores the id and creates a duplicate (seen when a connection drops
+    after the first call went through and the SDK retries)."""
+    from moto.servicediscovery.models import ServiceDiscoveryBackend
+
+    def same_request(objects, creator_request_id):
+        if not creator_request_id:
+            return None
+        return next((o for o in objects.values() if o.creator_request_id == creator_request_id), None)
+
+    def create_operation_of(backend, namespace_id):
+        return next(
+            (op_id for op_id, op in backend.operations.items()
+             if op.operation_type == "CREATE_NAMESPACE" and op.targets.get("NAMESPACE") == namespace_id),
+            None,
+        )
+
+    for method in ("create_http_namespace", "create_private_dns_namespace"):
+        original = getattr(ServiceDiscoveryBackend, method)
+
+        def create_namespace(self, name, creator_request_id, *args, _original=original, **kwargs):
+            existing = same_request(self.namespaces, creator_request_id)
+            if existing is not None:
+                op_id = create_operation_of(self, existing.id)
+                if op_id:
+                    return op_id
+            return _original(self, name, creator_request_id, *args, **kwargs)
+
+        setattr(ServiceDiscoveryBackend, method, create_namespace)
+
+    original_service = ServiceDiscoveryBackend.create_service
+
+    def create_service(self, name, namespace_id, creator_request_id, *args, **kwargs):
+        existing = same_request(self.services, creator_request_id)
+        if existing is not None:
+            return existing
+        return original_service(self, name, namespace_id, creator_request_id, *args, **kwargs)
+
+    ServiceDiscoveryBackend.create_service = create_service
+
+
+@patch
 def logs_log_group_class_and_protection():
     """AWS CreateLogGroup takes logGroupClass (default STANDARD) and deletionProtectionEnabled
     (default false), and DescribeLogGroups reports both; moto drops them."""

@@ -427,15 +427,30 @@ impl Resource<AwsClients> for AutoscalingGroup {
             .set_context(planned.str("context").map(str::to_string))
             .set_tags((!tags.is_empty()).then_some(tags));
         let started = aws_smithy_types::DateTime::from(std::time::SystemTime::now());
-        retry::retry_when(
+        let unanswered = retry::UnansweredAttempts::new();
+        let created = retry::retry_when(
             &ctx.stop,
             "creating the group while a new instance profile propagates",
             PROPAGATION_TIMEOUT,
             group_wait::is_instance_profile_propagation,
-            || req.clone().send(),
+            || {
+                req.clone()
+                    .customize()
+                    .interceptor(unanswered.clone())
+                    .send()
+            },
         )
-        .await
-        .map_err(|e| e.diag(&op, &name))?;
+        .await;
+        match created {
+            Err(e)
+                if !e
+                    .error()
+                    .is_some_and(|e| unanswered.explains(e, "AlreadyExists")) =>
+            {
+                return Err(e.diag(&op, &name).into());
+            }
+            _ => {}
+        }
 
         // The group exists: from here on failures hand back its state (tainted), never orphan it.
         let mut partial = planned.clone();

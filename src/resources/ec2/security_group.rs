@@ -354,7 +354,8 @@ impl Resource<AwsClients> for SecurityGroupResource {
         let ec2 = set.ec2();
         let name = names::generate(planned.str("name"), planned.str("name_prefix"));
         let all_tags = tags::from_planned(planned);
-        let out = ec2
+        let unanswered = retry::UnansweredAttempts::new();
+        let created = ec2
             .create_security_group()
             .group_name(&name)
             .description(planned.str("description").unwrap_or("Managed by Terraform"))
@@ -362,10 +363,21 @@ impl Resource<AwsClients> for SecurityGroupResource {
             .set_tag_specifications(
                 ec2_tags::specification(ResourceType::SecurityGroup, &all_tags).map(|s| vec![s]),
             )
+            .customize()
+            .interceptor(unanswered.clone())
             .send()
-            .await
-            .map_err(|e| errors::aws_diag(&format!("creating {KIND}"), &name, &e))?;
-        let Some(id) = out.group_id().map(str::to_string) else {
+            .await;
+        let id = match created {
+            Ok(out) => out.group_id().map(str::to_string),
+            // Our own earlier attempt created it: find it by name (and VPC).
+            Err(e) if unanswered.explains(&e, "InvalidGroup.Duplicate") => {
+                group_id_by_name(ec2, &name, planned.str("vpc_id"))
+                    .await
+                    .map_err(|e| errors::aws_diag(&format!("creating {KIND}"), &name, &e))?
+            }
+            Err(e) => return Err(errors::aws_diag(&format!("creating {KIND}"), &name, &e).into()),
+        };
+        let Some(id) = id else {
             return Err(Diagnostic::error(
                 format!("creating {KIND} ({name})"),
                 "CreateSecurityGroup returned no group ID",
@@ -472,4 +484,29 @@ impl Resource<AwsClients> for SecurityGroupResource {
 
 pub fn resource() -> Arc<dyn Resource<AwsClients>> {
     Arc::new(SecurityGroupResource)
+}
+
+/// The ID of the only group named `name` (in `vpc_id` when given).
+async fn group_id_by_name(
+    ec2: &Client,
+    name: &str,
+    vpc_id: Option<&str>,
+) -> Result<Option<String>, SdkError<DescribeSecurityGroupsError>> {
+    let by = |k: &str, v: &str| {
+        aws_sdk_ec2::types::Filter::builder()
+            .name(k)
+            .values(v)
+            .build()
+    };
+    let mut req = ec2
+        .describe_security_groups()
+        .filters(by("group-name", name));
+    if let Some(vpc) = vpc_id {
+        req = req.filters(by("vpc-id", vpc));
+    }
+    let out = req.send().await?;
+    Ok(match out.security_groups() {
+        [only] => only.group_id().map(str::to_string),
+        _ => None,
+    })
 }

@@ -394,9 +394,13 @@ impl Resource<AwsClients> for EcrRepository {
                 }
             }
         }
-        req.send()
-            .await
-            .map_err(|e| errors::aws_diag(&format!("creating {KIND}"), &name, &e))?;
+        let unanswered = retry::UnansweredAttempts::new();
+        match req.customize().interceptor(unanswered.clone()).send().await {
+            Err(e) if !unanswered.explains(&e, "RepositoryAlreadyExistsException") => {
+                return Err(errors::aws_diag(&format!("creating {KIND}"), &name, &e).into());
+            }
+            _ => {}
+        }
 
         let mut partial = planned.clone();
         partial.set("id", Value::from(name.as_str()));

@@ -243,13 +243,22 @@ impl Resource<AwsClients> for InstanceProfileResource {
         let iam = ctx.client.iam();
         let name = names::generate(planned.str("name"), planned.str("name_prefix"));
         let all_tags = tags::from_planned(planned);
-        iam.create_instance_profile()
+        let unanswered = retry::UnansweredAttempts::new();
+        let created = iam
+            .create_instance_profile()
             .instance_profile_name(&name)
             .path(planned.str("path").unwrap_or("/"))
             .set_tags((!all_tags.is_empty()).then(|| tags::to_iam(&all_tags)))
+            .customize()
+            .interceptor(unanswered.clone())
             .send()
-            .await
-            .map_err(|e| errors::aws_diag(&format!("creating {KIND}"), &name, &e))?;
+            .await;
+        match created {
+            Err(e) if !unanswered.explains(&e, "EntityAlreadyExists") => {
+                return Err(errors::aws_diag(&format!("creating {KIND}"), &name, &e).into());
+            }
+            _ => {}
+        }
 
         // The profile exists from here on: every failure returns it as (tainted) partial state.
         let mut partial = planned.clone();

@@ -353,7 +353,8 @@ impl Resource<AwsClients> for IamRole {
         let name = names::generate(planned.str("name"), planned.str("name_prefix"));
         let all_tags = tags::from_planned(planned);
         let doc = planned.str("assume_role_policy").unwrap_or_default();
-        retry::retry_when(
+        let unanswered = retry::UnansweredAttempts::new();
+        let created = retry::retry_when(
             &ctx.stop,
             "creating the role while IAM propagates its principals",
             PROPAGATION_TIMEOUT,
@@ -369,11 +370,22 @@ impl Resource<AwsClients> for IamRole {
                         planned.str("permissions_boundary").map(str::to_string),
                     )
                     .set_tags((!all_tags.is_empty()).then(|| tags::to_iam(&all_tags)))
+                    .customize()
+                    .interceptor(unanswered.clone())
                     .send()
             },
         )
-        .await
-        .map_err(|e| e.diag("creating IAM Role", &name))?;
+        .await;
+        match created {
+            Err(e)
+                if !e
+                    .error()
+                    .is_some_and(|e| unanswered.explains(e, "EntityAlreadyExists")) =>
+            {
+                return Err(e.diag("creating IAM Role", &name).into());
+            }
+            _ => {}
+        }
 
         // From here on the role exists: failures return it as partial (tainted) state.
         let mut partial = planned.clone();

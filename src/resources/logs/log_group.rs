@@ -287,15 +287,24 @@ impl Resource<AwsClients> for LogGroupResource {
         let set = ctx.client.regional(planned);
         let logs = set.logs();
         let all_tags: HashMap<String, String> = tags::from_planned(planned).into_iter().collect();
-        logs.create_log_group()
+        let unanswered = retry::UnansweredAttempts::new();
+        let created = logs
+            .create_log_group()
             .log_group_name(&name)
             .set_kms_key_id(planned.str("kms_key_id").map(str::to_string))
             .set_log_group_class(planned.str("log_group_class").map(LogGroupClass::from))
             .set_deletion_protection_enabled(planned.bool("deletion_protection_enabled"))
             .set_tags((!all_tags.is_empty()).then_some(all_tags))
+            .customize()
+            .interceptor(unanswered.clone())
             .send()
-            .await
-            .map_err(|e| errors::aws_diag(&format!("creating {KIND}"), &name, &e))?;
+            .await;
+        match created {
+            Err(e) if !unanswered.explains(&e, "ResourceAlreadyExistsException") => {
+                return Err(errors::aws_diag(&format!("creating {KIND}"), &name, &e).into());
+            }
+            _ => {}
+        }
 
         let mut partial = planned.clone();
         partial.set("id", Value::from(name.as_str()));

@@ -23,11 +23,13 @@
 //! Pin a step to Terraform 0.15 with `tf.cmd(&[...]).terraform(terraform_0_15())` or a whole
 //! workdir with `Workdir::new(..).with_terraform(terraform_0_15())`.
 
+pub mod faults;
 pub mod lifecycle;
 pub mod moto;
 pub mod proxy;
 pub mod terraform;
 
+pub use faults::{Fault, FaultPlan, FaultRates, FaultStats};
 pub use lifecycle::{assert_same_attributes, Lifecycle};
 pub use moto::Moto;
 pub use proxy::{AwsRequest, RecordingProxy};

@@ -10,12 +10,17 @@
 //! records it, forwards it to moto with `Connection: close`, and relays the response with
 //! `Connection: close`, so clients never reuse a connection and no response parsing is needed
 //! beyond the head.
+//!
+//! With a [`FaultPlan`] set ([`RecordingProxy::set_faults`]) it also injects seeded faults; see
+//! [`super::faults`].
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use super::faults::{self, Fault, FaultPlan, FaultStats, Injector};
 
 /// One recorded AWS API request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,6 +34,8 @@ pub struct AwsRequest {
     pub target: Option<String>,
     /// Signing service from the `Authorization` credential scope (`iam`, `ecs`, ...).
     pub service: Option<String>,
+    /// The fault injected instead of (or after) forwarding, if any.
+    pub fault: Option<Fault>,
 }
 
 impl AwsRequest {
@@ -41,6 +48,11 @@ impl AwsRequest {
             return t.rsplit('.').next().unwrap_or(t).to_string();
         }
         format!("{} {}", self.method, self.path)
+    }
+
+    /// True when the request reached moto (it was not answered or dropped by an injected fault).
+    pub fn reached_aws(&self) -> bool {
+        matches!(self.fault, None | Some(Fault::ResetAfterForwarding))
     }
 
     /// True unless the operation is a read: `Describe*`, `Get*`, `List*`, `BatchGet*`, `Lookup*`,
@@ -71,7 +83,10 @@ pub struct RecordingProxy {
     endpoint: String,
     log: Arc<Mutex<Vec<AwsRequest>>>,
     stop: Arc<AtomicBool>,
+    faults: SharedInjector,
 }
+
+type SharedInjector = Arc<Mutex<Option<Arc<Injector>>>>;
 
 impl RecordingProxy {
     /// Listens on a free loopback port and forwards to `upstream` (`host:port`).
@@ -80,7 +95,9 @@ impl RecordingProxy {
         let endpoint = format!("http://{}", listener.local_addr()?);
         let log = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
+        let faults: SharedInjector = Arc::default();
         let (log2, stop2, upstream) = (log.clone(), stop.clone(), upstream.to_string());
+        let faults2 = faults.clone();
         std::thread::Builder::new()
             .name("acc-recording-proxy".into())
             .spawn(move || {
@@ -90,10 +107,11 @@ impl RecordingProxy {
                     }
                     let Ok(client) = conn else { continue };
                     let (log, upstream) = (log2.clone(), upstream.clone());
+                    let injector = faults2.lock().unwrap_or_else(|e| e.into_inner()).clone();
                     let _ = std::thread::Builder::new()
                         .name("acc-proxy-conn".into())
                         .spawn(move || {
-                            if let Err(e) = handle(client, &upstream, &log) {
+                            if let Err(e) = handle(client, &upstream, &log, injector.as_deref()) {
                                 eprintln!("acceptance recording proxy: {e}");
                             }
                         });
@@ -103,7 +121,23 @@ impl RecordingProxy {
             endpoint,
             log,
             stop,
+            faults,
         })
+    }
+
+    /// Starts injecting faults by `plan` for every later connection (`None`: relay faithfully).
+    pub fn set_faults(&self, plan: Option<FaultPlan>) {
+        *self.faults.lock().unwrap_or_else(|e| e.into_inner()) =
+            plan.map(|p| Arc::new(Injector::new(p)));
+    }
+
+    /// What the current fault plan injected so far (`None` without one).
+    pub fn fault_stats(&self) -> Option<FaultStats> {
+        self.faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map(|i| i.stats())
     }
 
     /// `http://127.0.0.1:PORT`: use as `AWS_ENDPOINT_URL`.
@@ -142,7 +176,12 @@ impl Drop for RecordingProxy {
 
 const MAX_HEAD: usize = 1 << 20;
 
-fn handle(client: TcpStream, upstream: &str, log: &Mutex<Vec<AwsRequest>>) -> Result<(), String> {
+fn handle(
+    client: TcpStream,
+    upstream: &str,
+    log: &Mutex<Vec<AwsRequest>>,
+    injector: Option<&Injector>,
+) -> Result<(), String> {
     client
         .set_read_timeout(Some(Duration::from_secs(300)))
         .map_err(|e| e.to_string())?;
@@ -198,15 +237,44 @@ fn handle(client: TcpStream, upstream: &str, log: &Mutex<Vec<AwsRequest>>) -> Re
             .nth(3)
             .map(str::to_string)
     });
-    log.lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push(AwsRequest {
-            method: method.clone(),
-            path: path.clone(),
-            action,
-            target: header("x-amz-target"),
-            service,
-        });
+    let mut request = AwsRequest {
+        method: method.clone(),
+        path: path.clone(),
+        action,
+        target: header("x-amz-target"),
+        service,
+        fault: None,
+    };
+    let decision = injector.map(|i| {
+        i.decide(
+            request.service.as_deref().unwrap_or(""),
+            &request.operation(),
+        )
+    });
+    request.fault = decision.as_ref().and_then(|d| d.fault);
+    let json_protocol = request.target.is_some();
+    let service = request.service.clone().unwrap_or_default();
+    let seq = {
+        let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
+        log.push(request);
+        log.len() as u64
+    };
+    if let Some(d) = &decision {
+        std::thread::sleep(d.delay);
+        match d.fault {
+            Some(Fault::ResetBeforeForwarding) => {
+                faults::reset(client);
+                return Ok(());
+            }
+            Some(f @ (Fault::Throttled | Fault::ServerError(_))) => {
+                let _ = client.write_all(&faults::error_response(f, &service, json_protocol, seq));
+                let _ = client.shutdown(Shutdown::Both);
+                return Ok(());
+            }
+            Some(Fault::ResetAfterForwarding) | None => {}
+        }
+    }
+    let reset_after = decision.is_some_and(|d| d.fault == Some(Fault::ResetAfterForwarding));
 
     // Forward with a definite length and Connection: close.
     let mut up = TcpStream::connect(upstream)
@@ -241,6 +309,12 @@ fn handle(client: TcpStream, upstream: &str, log: &Mutex<Vec<AwsRequest>>) -> Re
     let Some((status_line, resp_headers)) = read_head(&mut up_reader)? else {
         return Err("moto closed the connection without a response".into());
     };
+    if reset_after {
+        // Let moto finish the call, then drop the answer: the change happened, the client errs.
+        let _ = std::io::copy(&mut up_reader, &mut std::io::sink());
+        faults::reset(client);
+        return Ok(());
+    }
     let mut head = format!("{status_line}\r\n");
     for (k, v) in &resp_headers {
         if !k.eq_ignore_ascii_case("connection") && !k.eq_ignore_ascii_case("keep-alive") {

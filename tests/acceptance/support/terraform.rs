@@ -145,6 +145,11 @@ impl Workdir {
         self.proxy.as_ref().map(RecordingProxy::endpoint)
     }
 
+    /// The workdir's recording proxy (`None` against real AWS), e.g. to [`RecordingProxy::set_faults`].
+    pub fn proxy(&self) -> Option<&RecordingProxy> {
+        self.proxy.as_ref()
+    }
+
     /// A terraform command in this workdir, to customise before running.
     pub fn cmd(&self, args: &[&str]) -> TfRun<'_> {
         TfRun {
@@ -427,7 +432,22 @@ impl TfRun<'_> {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         self.apply_env(&mut cmd);
-        run_with_timeout(cmd, self.args, &self.terraform)
+        run_with_timeout(cmd, self.args, &self.terraform, None)
+    }
+
+    /// Runs, and once `when` returns sends one SIGINT to terraform's process group, as Ctrl-C in
+    /// a terminal does (terraform then asks its providers to Stop). Returns the output whatever
+    /// the exit code; if terraform finished before `when` returned, no signal is sent.
+    #[track_caller]
+    pub fn run_interrupted(self, when: impl FnOnce() + Send + 'static) -> TfOutput {
+        let mut cmd = Command::new(&self.terraform);
+        cmd.args(&self.args)
+            .current_dir(&self.wd.path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        self.apply_env(&mut cmd);
+        run_with_timeout(cmd, self.args, &self.terraform, Some(Box::new(when)))
     }
 
     /// Runs; panics unless the exit code is 0.
@@ -492,7 +512,12 @@ impl TfRun<'_> {
 }
 
 #[track_caller]
-fn run_with_timeout(mut cmd: Command, args: Vec<String>, terraform: &Path) -> TfOutput {
+fn run_with_timeout(
+    mut cmd: Command,
+    args: Vec<String>,
+    terraform: &Path,
+    interrupt: Option<Box<dyn FnOnce() + Send>>,
+) -> TfOutput {
     use std::os::unix::process::CommandExt;
     if !terraform.exists() {
         panic!(
@@ -521,7 +546,21 @@ fn run_with_timeout(mut cmd: Command, args: Vec<String>, terraform: &Path) -> Tf
         }
         false
     });
+    let finished = std::sync::Arc::new(std::sync::Mutex::new(false));
+    if let Some(when) = interrupt {
+        let finished = finished.clone();
+        std::thread::spawn(move || {
+            when();
+            // Skipped once terraform has exited (the group id could be reused by then).
+            let finished = finished.lock().unwrap_or_else(|e| e.into_inner());
+            if !*finished {
+                // SAFETY: kill(2) on the process group we created, which is still running.
+                unsafe { libc::kill(-pgid, libc::SIGINT) };
+            }
+        });
+    }
     let result = child.wait_with_output();
+    *finished.lock().unwrap_or_else(|e| e.into_inner()) = true;
     drop(done_tx);
     let timed_out = watchdog.join().unwrap_or(false);
     let output = result.unwrap_or_else(|e| panic!("waiting for {}: {e}", terraform.display()));
