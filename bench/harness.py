@@ -16,7 +16,8 @@ class RssWatcher:
 
     VmHWM only grows, so the last value read before a process exits is its peak up to then."""
 
-    def __init__(self, interval=0.02):
+    def __init__(self, binary, interval=0.02):
+        self.binary = os.path.realpath(binary)
         self.interval = interval
         self.peaks = {}  # pid -> (kB, step)
         self.step = "idle"
@@ -29,7 +30,7 @@ class RssWatcher:
                 if not pid.isdigit():
                     continue
                 try:
-                    if os.path.basename(os.readlink(f"/proc/{pid}/exe")) != BINARY_NAME:
+                    if os.readlink(f"/proc/{pid}/exe") != self.binary:
                         continue
                     with open(f"/proc/{pid}/status") as f:
                         for line in f:

@@ -132,7 +132,7 @@ def main():
     moto_dir = os.path.join(ROOT, ".tools", "run", "moto-bench")
     endpoint = start_moto(moto_dir)
     proxy = proxy_mod.Proxy(endpoint)
-    rss = harness.RssWatcher()
+    rss = harness.RssWatcher(args.binary)
     env = tf_env(provider_dir, run_dir, proxy.endpoint)
     try:
         measured = {"stacks": {}}
