@@ -224,6 +224,7 @@ async fn apply_rules(
 }
 
 /// AWS gives every new VPC group an allow-all egress rule (IPv4, and IPv6 with an IPv6 CIDR).
+/// The two revokes are independent: made concurrently, they cost one round trip.
 async fn revoke_default_egress(ec2: &Client, id: &str) -> Result<(), Diagnostic> {
     let v4 = IpPermission::builder()
         .ip_protocol("-1")
@@ -231,13 +232,20 @@ async fn revoke_default_egress(ec2: &Client, id: &str) -> Result<(), Diagnostic>
         .to_port(0)
         .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
         .build();
-    match ec2
-        .revoke_security_group_egress()
-        .group_id(id)
-        .ip_permissions(v4)
-        .send()
-        .await
-    {
+    let v6 = IpPermission::builder()
+        .ip_protocol("-1")
+        .from_port(0)
+        .to_port(0)
+        .ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build())
+        .build();
+    let revoke = |p: IpPermission| {
+        ec2.revoke_security_group_egress()
+            .group_id(id)
+            .ip_permissions(p)
+            .send()
+    };
+    let (r4, r6) = tokio::join!(revoke(v4), revoke(v6));
+    match r4 {
         Ok(_) => {}
         Err(e) if errors::has_code(&e, "InvalidPermission.NotFound") => {}
         Err(e) => {
@@ -248,19 +256,7 @@ async fn revoke_default_egress(ec2: &Client, id: &str) -> Result<(), Diagnostic>
             ))
         }
     }
-    let v6 = IpPermission::builder()
-        .ip_protocol("-1")
-        .from_port(0)
-        .to_port(0)
-        .ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build())
-        .build();
-    match ec2
-        .revoke_security_group_egress()
-        .group_id(id)
-        .ip_permissions(v6)
-        .send()
-        .await
-    {
+    match r6 {
         Ok(_) => Ok(()),
         Err(e)
             if errors::has_code(&e, "InvalidPermission.NotFound")
