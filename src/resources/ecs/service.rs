@@ -446,20 +446,10 @@ impl Resource<AwsClients> for EcsService {
         let ecs = set.ecs();
         let force = prior.bool("force_delete").unwrap_or(false);
         let budget = timeout(prior, "delete", DEFAULT_TIMEOUT);
-        let current = match wait::describe_raw(ecs, cluster.as_deref(), &service).await {
-            Ok(Some(s)) => s,
-            Ok(None) => return Ok(()),
-            Err(e) if errors::is_not_found(&e) => return Ok(()),
-            Err(e) => {
-                return Err(errors::aws_diag(&format!("deleting {KIND}"), &service, &e).into())
-            }
-        };
-        let status = current.get("status").and_then(J::as_str).unwrap_or("");
-        if status == "INACTIVE" {
-            return Ok(());
-        }
-        let daemon = current.get("schedulingStrategy").and_then(J::as_str) == Some("DAEMON");
-        if !force && status != "DRAINING" && !daemon {
+        // No describe first: the state knows the scheduling strategy, and ECS itself answers
+        // UpdateService on a service already deleted or draining away (not found / not active).
+        let daemon = prior.str("scheduling_strategy") == Some("DAEMON");
+        if !force && !daemon {
             match ecs
                 .update_service()
                 .service(&service)
@@ -470,6 +460,8 @@ impl Resource<AwsClients> for EcsService {
             {
                 Ok(_) => {}
                 Err(e) if errors::is_not_found(&e) => return Ok(()),
+                // Already deleted (INACTIVE) or being deleted (DRAINING): nothing to scale.
+                Err(e) if errors::has_code(&e, "ServiceNotActiveException") => {}
                 Err(e) => {
                     return Err(errors::aws_diag(
                         &format!("scaling {KIND} to 0 before deleting it"),
@@ -505,6 +497,10 @@ impl Resource<AwsClients> for EcsService {
         match deleted {
             Ok(_) => {}
             Err(e) if e.error().is_some_and(errors::is_not_found) => return Ok(()),
+            // Deleted already (INACTIVE): the wait below sees it at once.
+            Err(e)
+                if e.error()
+                    .is_some_and(|e| errors::has_code(e, "ServiceNotActiveException")) => {}
             Err(e) => return Err(e.diag(&format!("deleting {KIND}"), &service).into()),
         }
         wait::inactive(&ctx.stop, ecs, cluster.as_deref(), &service, budget)
