@@ -95,8 +95,9 @@ FLOORS = {
     "awsecs_ecs_capacity_provider": {
         "create": ["ecs:CreateCapacityProvider"],  # returns the capacity provider
         "read": ["ecs:DescribeCapacityProviders"],
-        # Deletion is asynchronous (DELETE_IN_PROGRESS): one describe to see it gone. AWS itself
-        # refuses the delete while a cluster uses it.
+        # Deletion is asynchronous (DELETE_IN_PROGRESS): one describe to see it gone. (The provider
+        # also lists the clusters first, ListClusters + DescribeClusters above the floor by design:
+        # ECS accepts deleting a provider a cluster still uses and keeps it ACTIVE, a silent hang.)
         "delete": ["ecs:DeleteCapacityProvider", "ecs:DescribeCapacityProviders"],
     },
     "awsecs_ecs_cluster_capacity_providers": {
