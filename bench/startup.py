@@ -65,6 +65,8 @@ def measure(terraform, example_dir, run_dir, env, binary, runs=3):
     plans, firsts, totals = [], [], []
     for i in range(runs):
         trace = os.path.join(run_dir, f"plan-trace-{i}.log")
+        if os.path.exists(trace):
+            os.remove(trace)  # terraform appends to TF_LOG_PATH
         state = os.path.join(run_dir, "empty.tfstate")
         t0 = time.monotonic()
         subprocess.run([terraform, f"-chdir={example_dir}", "plan", "-input=false", "-no-color", f"-state={state}"],
