@@ -365,16 +365,31 @@ impl Resource<AwsClients> for SecurityGroupResource {
         partial.set("name", Value::from(name.as_str()));
         let fail = |d: Diagnostic| ApplyError::with_state(d, partial.clone());
         let budget = timeout(planned, "create", CREATE_TIMEOUT);
-        let fresh = read_fresh(ctx, planned, &id, budget).await.map_err(fail)?;
-        if !fresh.get("vpc_id").is_null() {
+        let mut fresh = read_fresh(ctx, planned, &id, budget).await.map_err(fail)?;
+        let in_vpc = !fresh.get("vpc_id").is_null();
+        if in_vpc {
             revoke_default_egress(ec2, &id).await.map_err(fail)?;
         }
+        let mut rules_added = false;
         for (k, egress) in [("ingress", false), ("egress", true)] {
-            if let Some(new) = rules::atoms(planned.get(k)) {
+            if let Some(new) = rules::atoms(planned.get(k)).filter(|n| !n.is_empty()) {
                 apply_rules(ec2, &id, egress, &BTreeSet::new(), &new)
                     .await
                     .map_err(fail)?;
+                rules_added = true;
             }
+        }
+        // Without inline rules the only change since the first read is the revoked default
+        // egress: the state is that read with no egress rules, no second describe.
+        if !rules_added {
+            if in_vpc {
+                let owner = fresh.str("owner_id").unwrap_or_default().to_string();
+                fresh.set(
+                    "egress",
+                    rules_read(&[], &id, &owner, planned.get("egress")),
+                );
+            }
+            return Ok(fresh);
         }
         read_fresh(ctx, planned, &id, PROPAGATION_TIMEOUT)
             .await
