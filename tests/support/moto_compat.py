@@ -464,6 +464,24 @@ def ecs_unknown_capacity_provider_is_a_client_error():
         setattr(EC2ContainerServiceBackend, method, checked)
 
 
+@patch
+def ecs_register_task_definition_answers_with_its_tags():
+    """AWS: RegisterTaskDefinition answers with the new revision and its `tags` (response syntax in
+    the ECS API reference). moto 5.2.5 leaves `tags` out of the answer, so a client that uses the
+    answer as its state would have to describe the revision again."""
+    from moto.core.responses import ActionResult
+    from moto.ecs.responses import EC2ContainerServiceResponse
+
+    original = EC2ContainerServiceResponse.register_task_definition
+
+    def register_task_definition(self):
+        answer = original(self).result
+        td = answer["taskDefinition"]
+        return ActionResult({**answer, "tags": self.ecs_backend.list_tags_for_resource(td.arn)})
+
+    EC2ContainerServiceResponse.register_task_definition = register_task_definition
+
+
 def main(argv):
     for _name, fn in PATCHES:
         fn()

@@ -267,6 +267,16 @@ impl Resource<AwsClients> for LaunchTemplate {
         let mut partial = planned.clone();
         partial.set("id", Value::from(id.as_str()));
         partial.set("name", Value::from(name.as_str()));
+        // The answer is the template as stored (ID, version numbers, tags): only its version's
+        // data needs a read. A failed read (not visible yet) falls back to the retrying one.
+        if let Some(lt) = out
+            .launch_template()
+            .filter(|t| all_tags.is_empty() || !t.tags().is_empty())
+        {
+            if let Ok(state) = read_state(ctx, ec2, set.region(), lt, planned).await {
+                return Ok(state);
+            }
+        }
         read_fresh(ctx, planned, &id)
             .await
             .map_err(|d| ApplyError::with_state(d, partial))

@@ -224,6 +224,7 @@ async fn apply_rules(
 }
 
 /// AWS gives every new VPC group an allow-all egress rule (IPv4, and IPv6 with an IPv6 CIDR).
+/// The two revokes are independent: made concurrently, they cost one round trip.
 async fn revoke_default_egress(ec2: &Client, id: &str) -> Result<(), Diagnostic> {
     let v4 = IpPermission::builder()
         .ip_protocol("-1")
@@ -231,13 +232,20 @@ async fn revoke_default_egress(ec2: &Client, id: &str) -> Result<(), Diagnostic>
         .to_port(0)
         .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
         .build();
-    match ec2
-        .revoke_security_group_egress()
-        .group_id(id)
-        .ip_permissions(v4)
-        .send()
-        .await
-    {
+    let v6 = IpPermission::builder()
+        .ip_protocol("-1")
+        .from_port(0)
+        .to_port(0)
+        .ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build())
+        .build();
+    let revoke = |p: IpPermission| {
+        ec2.revoke_security_group_egress()
+            .group_id(id)
+            .ip_permissions(p)
+            .send()
+    };
+    let (r4, r6) = tokio::join!(revoke(v4), revoke(v6));
+    match r4 {
         Ok(_) => {}
         Err(e) if errors::has_code(&e, "InvalidPermission.NotFound") => {}
         Err(e) => {
@@ -248,19 +256,7 @@ async fn revoke_default_egress(ec2: &Client, id: &str) -> Result<(), Diagnostic>
             ))
         }
     }
-    let v6 = IpPermission::builder()
-        .ip_protocol("-1")
-        .from_port(0)
-        .to_port(0)
-        .ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build())
-        .build();
-    match ec2
-        .revoke_security_group_egress()
-        .group_id(id)
-        .ip_permissions(v6)
-        .send()
-        .await
-    {
+    match r6 {
         Ok(_) => Ok(()),
         Err(e)
             if errors::has_code(&e, "InvalidPermission.NotFound")
@@ -389,16 +385,31 @@ impl Resource<AwsClients> for SecurityGroupResource {
         partial.set("name", Value::from(name.as_str()));
         let fail = |d: Diagnostic| ApplyError::with_state(d, partial.clone());
         let budget = timeout(planned, "create", CREATE_TIMEOUT);
-        let fresh = read_fresh(ctx, planned, &id, budget).await.map_err(fail)?;
-        if !fresh.get("vpc_id").is_null() {
+        let mut fresh = read_fresh(ctx, planned, &id, budget).await.map_err(fail)?;
+        let in_vpc = !fresh.get("vpc_id").is_null();
+        if in_vpc {
             revoke_default_egress(ec2, &id).await.map_err(fail)?;
         }
+        let mut rules_added = false;
         for (k, egress) in [("ingress", false), ("egress", true)] {
-            if let Some(new) = rules::atoms(planned.get(k)) {
+            if let Some(new) = rules::atoms(planned.get(k)).filter(|n| !n.is_empty()) {
                 apply_rules(ec2, &id, egress, &BTreeSet::new(), &new)
                     .await
                     .map_err(fail)?;
+                rules_added = true;
             }
+        }
+        // Without inline rules the only change since the first read is the revoked default
+        // egress: the state is that read with no egress rules, no second describe.
+        if !rules_added {
+            if in_vpc {
+                let owner = fresh.str("owner_id").unwrap_or_default().to_string();
+                fresh.set(
+                    "egress",
+                    rules_read(&[], &id, &owner, planned.get("egress")),
+                );
+            }
+            return Ok(fresh);
         }
         read_fresh(ctx, planned, &id, PROPAGATION_TIMEOUT)
             .await

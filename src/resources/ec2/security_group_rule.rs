@@ -428,6 +428,11 @@ impl Resource<AwsClients> for SecurityGroupRuleResource {
         let mut partial = planned.clone();
         partial.set("id", Value::from(id.as_str()));
         partial.set("security_group_rule_id", Value::from(id.as_str()));
+        // The authorize answer is the rule as EC2 stored it (ID, ports, tags): it is the state,
+        // unless it lacks the tags that were sent (then read the rule back).
+        if all_tags.is_empty() || !rule.tags().is_empty() {
+            return Ok(self.state_of(ctx, set.region(), rule, planned));
+        }
         match find(ec2, &id).await {
             Ok(Some(r)) => Ok(self.state_of(ctx, set.region(), &r, planned)),
             Ok(None) => Ok(self.state_of(ctx, set.region(), rule, planned)),

@@ -153,8 +153,16 @@ impl Resource<AwsClients> for EcsCapacityProvider {
             .and_then(|p| p.capacity_provider_arn())
             .unwrap_or(name)
             .to_string();
-        // Read it back for the tags; the create answer is the fallback if it is not visible yet.
-        let found = find(ecs, &arn).await.ok().flatten().or(created);
+        // The answer is the whole capacity provider, tags included (documented); only an answer
+        // without the tags that were sent is read back (the answer stays the fallback).
+        let complete = created
+            .as_ref()
+            .is_some_and(|p| all_tags.is_empty() || !p.tags().is_empty());
+        let found = if complete {
+            created
+        } else {
+            find(ecs, &arn).await.ok().flatten().or(created)
+        };
         match found {
             Some(p) => Ok(read_state(&p, planned, &ctx.client, set.region())),
             None => Err(Diagnostic::error(

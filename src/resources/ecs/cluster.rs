@@ -414,6 +414,7 @@ impl Resource<AwsClients> for EcsCluster {
         let op = format!("creating {KIND}");
         let all_tags = tags::from_planned(planned);
         let settings = settings_of(planned);
+        let wants_settings = !settings.is_empty();
         let connect = one(planned, "service_connect_defaults")
             .and_then(|d| d.str("namespace"))
             .and_then(|n| {
@@ -452,6 +453,15 @@ impl Resource<AwsClients> for EcsCluster {
         } else {
             arn.as_str()
         };
+        // CreateCluster answers with the whole cluster (settings, configuration, tags): when it is
+        // ACTIVE already, that answer is the state and there is nothing to wait for.
+        if let Some(c) = out.cluster().filter(|c| {
+            c.status() == Some("ACTIVE")
+                && (all_tags.is_empty() || !c.tags().is_empty())
+                && (!wants_settings || !c.settings().is_empty())
+        }) {
+            return Ok(read_state(c, planned, &ctx.client, set.region()));
+        }
         match wait_cluster_active(&ctx.stop, ecs, key, CLUSTER_WAIT, &op).await {
             Ok(c) => Ok(read_state(&c, planned, &ctx.client, set.region())),
             Err(d) => Err(ApplyError::with_state(d, partial)),

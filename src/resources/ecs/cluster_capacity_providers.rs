@@ -160,7 +160,13 @@ async fn put(
     )
     .await;
     match r {
-        Ok(_) => {}
+        // The answer carries the cluster: when it is already ACTIVE there is nothing to wait for
+        // and no need to describe it again.
+        Ok(out) => {
+            if let Some(c) = out.cluster.filter(|c| c.status() == Some("ACTIVE")) {
+                return Ok(Some(c));
+            }
+        }
         Err(e) if e.error().is_some_and(is_cluster_gone) => return Ok(None),
         Err(e) => return Err(e.diag(op, cluster)),
     }

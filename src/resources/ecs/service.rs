@@ -78,6 +78,19 @@ fn service_ref(v: &Value) -> Option<String> {
         .map(str::to_string)
 }
 
+/// True when the inputs of [`check_task_definition`] are those the prior state already passed
+/// with: a task definition revision is immutable, so re-reading it on every no-change plan would
+/// be one needless DescribeTaskDefinition per service per refresh.
+fn checked_inputs_unchanged(prior: &Value, planned: &Value) -> bool {
+    [
+        "task_definition",
+        "network_configuration",
+        "service_connect_configuration",
+    ]
+    .iter()
+    .all(|k| prior.get(k).is_known() && prior.get(k).equivalent(planned.get(k)))
+}
+
 /// Plan-time checks against the task definition the service will run (a read, never a write):
 /// awsvpc needs network_configuration and other modes refuse it; existing target groups must have
 /// the target type the network mode registers; Service Connect port names must exist in the
@@ -244,7 +257,9 @@ impl Resource<AwsClients> for EcsService {
     ) {
         plan_region(&ctx.client, req.config, plan);
         tags::plan_tags_all(ctx.client.default_tags(), req.config, plan);
-        check_task_definition(ctx, req.config, diags).await;
+        if req.is_create() || !checked_inputs_unchanged(req.prior, &plan.state) {
+            check_task_definition(ctx, req.config, diags).await;
+        }
         if req.is_create() {
             return;
         }
@@ -344,18 +359,23 @@ impl Resource<AwsClients> for EcsService {
                 budget,
             )
             .await
+            .map(|()| None)
         } else {
-            wait::active(&ctx.stop, ecs, cluster.as_deref(), &svc_ref, budget).await
+            wait::active(&ctx.stop, ecs, cluster.as_deref(), &svc_ref, budget)
+                .await
+                .map(Some)
         };
-        if let Err(e) = waited {
-            return Err(ApplyError::with_state(
+        match waited {
+            Err(e) => Err(ApplyError::with_state(
                 wait_diag(e, &format!("creating {KIND}"), &name),
                 partial,
-            ));
+            )),
+            // The ACTIVE answer is a full describe: the state comes from it.
+            Ok(Some(svc)) => Ok(state_from(&svc, planned, &ctx.client, set.region())),
+            Ok(None) => read_fresh(ctx, planned, &svc_ref, cluster.as_deref())
+                .await
+                .map_err(|d| ApplyError::with_state(d, partial)),
         }
-        read_fresh(ctx, planned, &svc_ref, cluster.as_deref())
-            .await
-            .map_err(|d| ApplyError::with_state(d, partial))
     }
 
     async fn read(
@@ -419,7 +439,9 @@ impl Resource<AwsClients> for EcsService {
             let waited = if planned.bool("wait_for_steady_state") == Some(true) {
                 wait::stable(&ctx.stop, ecs, cluster.as_deref(), &arn, started, budget).await
             } else {
-                wait::active(&ctx.stop, ecs, cluster.as_deref(), &arn, budget).await
+                wait::active(&ctx.stop, ecs, cluster.as_deref(), &arn, budget)
+                    .await
+                    .map(|_| ())
             };
             if let Err(e) = waited {
                 // The update happened: report the service as it is now, then the failure.
@@ -514,6 +536,8 @@ impl Resource<AwsClients> for EcsService {
             {
                 Ok(_) => {}
                 Err(e) if errors::is_not_found(&e) => return Ok(()),
+                // Already deleted (INACTIVE) or being deleted (DRAINING): nothing to scale.
+                Err(e) if errors::has_code(&e, "ServiceNotActiveException") => {}
                 Err(e) => {
                     return Err(errors::aws_diag(
                         &format!("scaling {KIND} to 0 before deleting it"),
@@ -549,6 +573,10 @@ impl Resource<AwsClients> for EcsService {
         match deleted {
             Ok(_) => {}
             Err(e) if e.error().is_some_and(errors::is_not_found) => return Ok(()),
+            // Deleted already (INACTIVE): the wait below sees it at once.
+            Err(e)
+                if e.error()
+                    .is_some_and(|e| errors::has_code(e, "ServiceNotActiveException")) => {}
             Err(e) => return Err(e.diag(&format!("deleting {KIND}"), &service).into()),
         }
         drain_wait(ctx, ecs, cluster.as_deref(), &service, drain, &delays).await

@@ -123,14 +123,15 @@ fn describe_diag(e: &impl errors::Describe, service: &str) -> Diagnostic {
     errors::aws_diag("reading ECS Service", service, e)
 }
 
-/// Waits until the service is ACTIVE.
+/// Waits until the service is ACTIVE; returns that describe answer (tags included), so a caller
+/// needs no second DescribeServices to build its state.
 pub async fn active(
     stop: &StopToken,
     ecs: &aws_sdk_ecs::Client,
     cluster: Option<&str>,
     service: &str,
     budget: Duration,
-) -> Result<(), WaitError> {
+) -> Result<J, WaitError> {
     retry::wait_until(
         stop,
         "waiting for the service to become ACTIVE",
@@ -138,7 +139,7 @@ pub async fn active(
         || async {
             match describe_raw(ecs, cluster, service).await {
                 Ok(Some(s)) if s.get("status").and_then(J::as_str) == Some("ACTIVE") => {
-                    Ok(Poll::Ready(()))
+                    Ok(Poll::Ready(s))
                 }
                 Ok(Some(s)) => Ok(Poll::Pending(
                     s.get("status")

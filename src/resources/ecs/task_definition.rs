@@ -351,7 +351,11 @@ impl Resource<AwsClients> for TaskDefinition {
             )
             .into());
         };
-        // Read it back with its tags (RegisterTaskDefinition's answer need not carry them).
+        // RegisterTaskDefinition answers with the revision and its `tags` (documented output):
+        // no read-back then. Only an answer without them (and tags to show) is read back.
+        if response.get("tags").is_some() || all_tags.is_empty() {
+            return Ok(with_tags(state, &response, &ctx.client, planned));
+        }
         let described = retry::retry_when(
             &ctx.stop,
             "reading the new task definition",

@@ -2,13 +2,14 @@
 //! profile name.
 //!
 //! EC2 and Auto Scaling reject a just-created or just-changed profile ("Invalid IAM Instance
-//! Profile name", hashicorp/aws #5217, #24910) until IAM has propagated it. So create and a role
-//! change end only once the profile reads back with its role several times in a row, after a
-//! short settling delay, within a bounded, Stop-aware wait (hashicorp/aws
-//! `waitInstanceProfileReady`). The role is always removed before the profile is deleted (#2241).
+//! Profile name", hashicorp/aws #5217, #24910) until IAM has propagated it. Those consumers retry
+//! exactly that answer (launch template and group create), so waiting here is only needed until
+//! the profile reads back with its role: create and a role change poll for that, with no fixed
+//! settling delay (hashicorp/aws `waitInstanceProfileReady` sleeps 5 s and wants 3 reads in a
+//! row — time AWS does not ask for when the consumer retries). The role is always removed before
+//! the profile is deleted (#2241).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_iam::error::SdkError;
@@ -29,10 +30,6 @@ use crate::framework::{
 pub const TYPE: &str = "awsecs_iam_instance_profile";
 const KIND: &str = "IAM Instance Profile";
 const NAME_MAX: usize = 128;
-/// Settling time before the first readiness poll (hashicorp/aws: `Delay: 5 * time.Second`).
-const READY_DELAY: Duration = Duration::from_secs(5);
-/// Successful reads in a row that count as "ready" (hashicorp/aws `ContinuousTargetOccurence`).
-const READY_IN_A_ROW: u32 = 3;
 
 pub struct InstanceProfileResource;
 
@@ -131,6 +128,9 @@ fn is_add_role_retryable<E: ProvideErrorMetadata>(e: &E) -> bool {
         "InvalidParameterValue",
         "Invalid IAM Instance Profile name",
     ) || errors::code_and_message_contains(e, "NoSuchEntity", "The role with name")
+        // The profile itself, created a moment ago, not visible yet ("Instance Profile x cannot
+        // be found").
+        || errors::code_and_message_contains(e, "NoSuchEntity", "Instance Profile")
         || is_concurrent_modification(e)
 }
 
@@ -179,17 +179,15 @@ async fn remove_role(ctx: &Ctx<AwsClients>, profile: &str, role: &str) -> Result
     }
 }
 
-/// Waits until the profile reads back with a real ARN and exactly the wanted role, several
-/// times in a row; returns the last read.
+/// Waits until the profile reads back with a real ARN and exactly the wanted role; returns that
+/// read.
 async fn wait_ready(
     ctx: &Ctx<AwsClients>,
     name: &str,
     role: Option<&str>,
 ) -> Result<InstanceProfile, Diagnostic> {
     let iam = ctx.client.iam();
-    let policy = WaitPolicy::new(PROPAGATION_TIMEOUT)
-        .initial_delay(READY_DELAY)
-        .consecutive(READY_IN_A_ROW);
+    let policy = WaitPolicy::new(PROPAGATION_TIMEOUT);
     retry::wait_until(
         &ctx.stop,
         "waiting for the instance profile to read back consistently with its role",
@@ -243,6 +241,8 @@ impl Resource<AwsClients> for InstanceProfileResource {
         let iam = ctx.client.iam();
         let name = names::generate(planned.str("name"), planned.str("name_prefix"));
         let all_tags = tags::from_planned(planned);
+        // No read before adding the role: AddRoleToInstanceProfile itself retries while the new
+        // profile propagates ("Invalid IAM Instance Profile name").
         let unanswered = retry::UnansweredAttempts::new();
         let created = iam
             .create_instance_profile()
@@ -265,22 +265,6 @@ impl Resource<AwsClients> for InstanceProfileResource {
         partial.set("id", Value::from(name.as_str()));
         partial.set("name", Value::from(name.as_str()));
         partial.set("role", Value::Null);
-        let found = retry::retry_when(
-            &ctx.stop,
-            "reading the new instance profile while IAM propagates it",
-            PROPAGATION_TIMEOUT,
-            errors::is_not_found,
-            || {
-                iam.get_instance_profile()
-                    .instance_profile_name(&name)
-                    .send()
-            },
-        )
-        .await;
-        if let Err(e) = found {
-            let d = e.diag(&format!("waiting for {KIND} create"), &name);
-            return Err(ApplyError::with_state(d, partial));
-        }
         let role = planned.str("role");
         if let Some(role) = role {
             if let Err(d) = add_role(ctx, &name, role).await {

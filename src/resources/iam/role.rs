@@ -220,12 +220,24 @@ async fn read_state(
         }
         Value::Set(items)
     };
+    Ok(role_state(ctx, role, prior, managed, inline))
+}
+
+/// The state from a role and its attached policy ARNs and inline policies, as already read.
+fn role_state(
+    ctx: &Ctx<AwsClients>,
+    role: &Role,
+    prior: &Value,
+    managed: Vec<String>,
+    inline: Value,
+) -> Value {
+    let name = role.role_name();
     let all = tags::from_iam(role.tags());
     let (tags, tags_all) = tags::split_read(&all, ctx.client.default_tags(), prior.get("tags"));
     let boundary = role
         .permissions_boundary()
         .and_then(|b| b.permissions_boundary_arn());
-    Ok(Value::object([
+    Value::object([
         ("arn", Value::from(role.arn())),
         (
             "assume_role_policy",
@@ -262,7 +274,7 @@ async fn read_state(
         ("tags_all", tags_all),
         ("unique_id", Value::from(role.role_id())),
         ("inline_policy", inline),
-    ]))
+    ])
 }
 
 /// Reads a role that was just created or changed: retries "not found" while IAM propagates.
@@ -376,16 +388,17 @@ impl Resource<AwsClients> for IamRole {
             },
         )
         .await;
-        match created {
+        // A lost reply whose retry met our own role has no answer to use: that role is read back.
+        let created_role = match created {
+            Ok(out) => out.role,
             Err(e)
-                if !e
-                    .error()
+                if e.error()
                     .is_some_and(|e| unanswered.explains(e, "EntityAlreadyExists")) =>
             {
-                return Err(e.diag("creating IAM Role", &name).into());
+                None
             }
-            _ => {}
-        }
+            Err(e) => return Err(e.diag("creating IAM Role", &name).into()),
+        };
 
         // From here on the role exists: failures return it as partial (tainted) state.
         let mut partial = planned.clone();
@@ -398,6 +411,19 @@ impl Resource<AwsClients> for IamRole {
         let managed = planned.strings("managed_policy_arns");
         if let Err(d) = attach(ctx, &name, &managed).await {
             return Err(ApplyError::with_state(d, partial));
+        }
+        // CreateRole answers with the whole role (tags included) and a new role has no policies
+        // but the ones just put: without those, its answer is the state, with no read-back.
+        if inline.is_empty() && managed.is_empty() {
+            if let Some(role) = created_role {
+                if let Some(role) = settle_arn(ctx, &name, role)
+                    .await
+                    .map_err(|d| ApplyError::with_state(d, partial.clone()))?
+                {
+                    let inline = planned.get("inline_policy").clone();
+                    return Ok(role_state(ctx, &role, planned, Vec::new(), inline));
+                }
+            }
         }
         read_fresh(ctx, &name, planned)
             .await
