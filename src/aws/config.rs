@@ -555,7 +555,8 @@ async fn caller_identity(
 
 fn sts_client(sdk: &SdkConfig, endpoints: &Endpoints, attempts: u32) -> aws_sdk_sts::Client {
     let mut b = aws_sdk_sts::config::Builder::from(sdk)
-        .retry_config(RetryConfig::standard().with_max_attempts(attempts));
+        .retry_config(RetryConfig::standard().with_max_attempts(attempts))
+        .interceptor(super::call_log::CallLog);
     if let Some(url) = endpoints.get("sts") {
         b = b.endpoint_url(url);
     }
