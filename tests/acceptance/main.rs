@@ -17,6 +17,7 @@ mod elbv2;
 mod harness_smoke;
 mod iam;
 mod iam_extra;
+mod install;
 mod logs;
 mod protocol;
 mod stacks;
