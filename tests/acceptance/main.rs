@@ -20,4 +20,5 @@ mod iam_extra;
 mod install;
 mod logs;
 mod protocol;
+mod provider_logs;
 mod stacks;
