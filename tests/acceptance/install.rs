@@ -17,13 +17,22 @@ use https_mirror::HttpsMirror;
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 const SOURCE_DIR: &str = "registry.terraform.io/awsecs/awsecs";
 
-/// The release directory `scripts/release --binary <this run's provider>` wrote, made once.
+/// The binary to package: this run's (debug) provider, or `AWSECS_ACC_RELEASE_BINARY` — e.g. the
+/// static release build — to check a real release artifact the same way.
+fn packaged_binary() -> PathBuf {
+    match std::env::var_os("AWSECS_ACC_RELEASE_BINARY") {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => provider_binary(),
+    }
+}
+
+/// The release directory `scripts/release --binary <packaged_binary()>` wrote, made once.
 fn release_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
             .join(format!("release-{}", std::process::id()));
-        let bin = provider_binary();
+        let bin = packaged_binary();
         let stdout = run_release(&["--binary", &bin.to_string_lossy()], &out);
         assert!(
             stdout.contains("linkage: "),
@@ -88,7 +97,7 @@ fn h1_of_single_file(contents: &[u8], name: &str) -> String {
 
 /// The `h1:` hash of the packaged provider, computed from the binary itself.
 fn expected_h1() -> String {
-    let binary = std::fs::read(provider_binary()).expect("read the provider binary");
+    let binary = std::fs::read(packaged_binary()).expect("read the provider binary");
     h1_of_single_file(&binary, &format!("terraform-provider-awsecs_v{VERSION}"))
 }
 
