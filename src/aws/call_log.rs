@@ -43,6 +43,7 @@ struct CallFacts {
     attempts: u32,
     status: Option<u16>,
     request_id: Option<String>,
+    error_code: Option<String>,
     outcome: &'static str,
 }
 
@@ -68,6 +69,7 @@ impl CallFacts {
             attempts: cfg.load::<RequestAttempts>().map_or(0, |a| a.attempts()),
             status: ctx.response().map(|r| r.status().as_u16()),
             request_id: ctx.response().and_then(request_id),
+            error_code: ctx.response().and_then(error_code),
             outcome,
         }
     }
@@ -94,6 +96,9 @@ impl CallFacts {
         if let Some(id) = &self.request_id {
             fields.push(("request_id", id));
         }
+        if let Some(code) = &self.error_code {
+            fields.push(("error_code", code));
+        }
         logging::emit(level, message, &fields);
     }
 }
@@ -110,6 +115,20 @@ fn request_id(resp: &HttpResponse) -> Option<String> {
                 .take(128)
                 .collect()
         })
+}
+
+/// The error code JSON-protocol services (ECS, ECR, SSM, Logs, ...) send in `x-amzn-ErrorType`,
+/// e.g. `ClusterNotFoundException:http://internal.amazon.com/...` -> `ClusterNotFoundException`.
+/// Query-protocol services (IAM, EC2, ...) put it in the body only, which is not read.
+fn error_code(resp: &HttpResponse) -> Option<String> {
+    let raw = resp.headers().get("x-amzn-errortype")?;
+    let code = raw.split(':').next().unwrap_or(raw).trim();
+    (!code.is_empty()).then(|| {
+        code.chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '#' | '-'))
+            .take(128)
+            .collect()
+    })
 }
 
 impl Intercept for CallLog {
@@ -183,6 +202,19 @@ mod tests {
     }
 
     #[test]
+    fn error_code_is_the_type_before_the_colon() {
+        let r = response(
+            &[(
+                "x-amzn-ErrorType",
+                "ClusterNotFoundException:http://internal.amazon.com/coral/com.amazon.ecs/",
+            )],
+            "",
+        );
+        assert_eq!(error_code(&r).as_deref(), Some("ClusterNotFoundException"));
+        assert_eq!(error_code(&response(&[], "")), None);
+    }
+
+    #[test]
     fn facts_name_the_call_and_nothing_from_headers_or_body() {
         let mut layer = Layer::new("test");
         layer.store_put(Metadata::new("CreateRole", "IAM"));
@@ -209,6 +241,7 @@ mod tests {
                 attempts: 3,
                 status: Some(400),
                 request_id: Some("req-1".into()),
+                error_code: None,
                 outcome: "timeout",
             }
         );
