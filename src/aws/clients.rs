@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use aws_config::{Region, SdkConfig};
 
+use super::call_log::CallLog;
 use super::tags::Tags;
 use crate::framework::Value;
 
@@ -84,13 +85,13 @@ pub struct CallerIdentity {
 }
 
 /// A client for one service, built from the SDK config on first use, honouring the resolved
-/// endpoint. To add a service: a `OnceLock` field in [`ClientSet`] and one line here.
+/// endpoint, logging each call ([`CallLog`]). To add a service: a `OnceLock` field in [`ClientSet`] and one line here.
 macro_rules! lazy_client {
     ($(#[$doc:meta])* $field:ident, $krate:ident, $key:literal) => {
         $(#[$doc])*
         pub fn $field(&self) -> &$krate::Client {
             self.$field.get_or_init(|| {
-                let mut b = $krate::config::Builder::from(&self.sdk);
+                let mut b = $krate::config::Builder::from(&self.sdk).interceptor(CallLog);
                 if let Some(url) = self.endpoints.get($key) {
                     b = b.endpoint_url(url);
                 }

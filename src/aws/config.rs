@@ -602,7 +602,9 @@ async fn caller_identity(
 }
 
 fn sts_client(sdk: &SdkConfig, endpoints: &Endpoints, attempts: u32) -> aws_sdk_sts::Client {
-    let mut b = aws_sdk_sts::config::Builder::from(sdk).retry_config(retry_config(attempts));
+    let mut b = aws_sdk_sts::config::Builder::from(sdk)
+        .retry_config(retry_config(attempts))
+        .interceptor(super::call_log::CallLog);
     if let Some(url) = endpoints.get("sts") {
         b = b.endpoint_url(url);
     }
