@@ -272,3 +272,123 @@ resource "awsecs_security_group" "sg" {{
         );
     });
 }
+
+#[test]
+fn lost_ecs_create_replies_leave_exactly_one_object_each() {
+    // CreateCluster is idempotent for an ACTIVE cluster; CreateService carries a client token;
+    // a retried RegisterTaskDefinition registers a second revision, which the provider must
+    // find and deregister. After each lost reply exactly one object must remain.
+    let (cluster, family, service) = (
+        unique_name("lost"),
+        unique_name("lost"),
+        unique_name("lost"),
+    );
+    let tf = Workdir::new(&config(&format!(
+        r#"
+resource "awsecs_ecs_cluster" "c" {{
+  name = "{cluster}"
+}}
+
+resource "awsecs_ecs_task_definition" "t" {{
+  family = "{family}"
+  container_definitions = jsonencode([{{
+    name      = "web"
+    image     = "nginx:1.27"
+    memory    = 128
+    essential = true
+  }}])
+}}
+
+resource "awsecs_ecs_service" "s" {{
+  name            = "{service}"
+  cluster         = awsecs_ecs_cluster.c.arn
+  task_definition = awsecs_ecs_task_definition.t.arn
+  desired_count   = 0
+}}
+"#
+    )));
+    let Some(proxy) = tf.proxy() else {
+        panic!("fault injection needs the moto proxy; do not run faults tests against real AWS");
+    };
+    let ops = [
+        "ecs:CreateCluster",
+        "ecs:RegisterTaskDefinition",
+        "ecs:CreateService",
+    ];
+    let lost = [Fault::ResetAfterForwarding];
+    let plan = ops
+        .iter()
+        .fold(FaultPlan::new(4, FaultRates::default()), |p, op| {
+            p.with_first(op, &lost)
+        });
+    proxy.set_faults(Some(plan));
+    let (_, calls) = tf.record(|| tf.apply());
+    let stats = proxy.fault_stats().expect("a fault plan is set");
+    assert_eq!(stats.resets_after, ops.len() as u64, "{stats}");
+    for op in ops {
+        let sent = calls.iter().filter(|c| c.to_string() == op).count();
+        assert_eq!(sent, 2, "{op} is sent, its reply lost, and retried once");
+    }
+    let cfg = aws();
+    let ecs = aws_sdk_ecs::Client::new(&cfg);
+    let active_revisions = || {
+        block_on(async {
+            let listed = ecs
+                .list_task_definitions()
+                .family_prefix(&family)
+                .status(aws_sdk_ecs::types::TaskDefinitionStatus::Active)
+                .send()
+                .await
+                .expect("ListTaskDefinitions");
+            listed
+                .task_definition_arns()
+                .iter()
+                .filter(|a| a.contains(&format!("/{family}:")))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let active_services = || {
+        block_on(async {
+            let described = ecs
+                .describe_services()
+                .cluster(&cluster)
+                .services(&service)
+                .send()
+                .await;
+            described.map_or(0, |d| {
+                d.services()
+                    .iter()
+                    .filter(|s| s.status() == Some("ACTIVE"))
+                    .count()
+            })
+        })
+    };
+    let revisions = active_revisions();
+    assert_eq!(revisions.len(), 1, "one ACTIVE revision: {revisions:?}");
+    assert_eq!(
+        tf.state_show("awsecs_ecs_task_definition.t")["arn"],
+        revisions[0].as_str(),
+        "state holds the surviving revision"
+    );
+    assert_eq!(active_services(), 1, "one ACTIVE service");
+    tf.assert_no_mutating_calls(|| tf.assert_no_changes());
+    tf.destroy();
+    assert!(active_revisions().is_empty(), "a revision left ACTIVE");
+    assert_eq!(active_services(), 0, "service left");
+    block_on(async {
+        let clusters = ecs
+            .describe_clusters()
+            .clusters(&cluster)
+            .send()
+            .await
+            .expect("DescribeClusters");
+        assert!(
+            clusters
+                .clusters()
+                .iter()
+                .all(|c| c.status() != Some("ACTIVE")),
+            "cluster left"
+        );
+    });
+}

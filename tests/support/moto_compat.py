@@ -9,6 +9,7 @@ closed HERE, in one place, with a note saying what AWS does and which moto versi
 patch is a small function registered in PATCHES; the list below is the whole inventory.
 """
 
+import json
 import sys
 
 from moto import server
@@ -462,6 +463,53 @@ def ecs_unknown_capacity_provider_is_a_client_error():
             return _original(self, name_or_arn, *args, **kwargs)
 
         setattr(EC2ContainerServiceBackend, method, checked)
+
+
+@patch
+def ecs_task_definitions_have_registered_at():
+    """AWS DescribeTaskDefinition / RegisterTaskDefinition answer `registeredAt`, the time the
+    revision was registered. moto 5.2.5 omits it."""
+    from moto.core.utils import utcnow
+    from moto.ecs.models import TaskDefinition
+
+    original = TaskDefinition.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.registered_at = utcnow()
+
+    TaskDefinition.__init__ = init
+
+
+@patch
+def ecs_create_service_client_token_is_idempotent():
+    """AWS CreateService: `clientToken` makes the call idempotent - a retry with the same token
+    and parameters answers with the service the first call created; any other CreateService for
+    a name that is ACTIVE in the cluster fails with InvalidParameterException "Creation of service
+    was not idempotent." moto 5.2.5 ignores the token and silently replaces the service."""
+    from moto.core.responses import ActionResult
+    from moto.ecs.exceptions import InvalidParameterException
+    from moto.ecs.responses import EC2ContainerServiceResponse
+
+    original = EC2ContainerServiceResponse.create_service
+
+    def create_service(self):
+        cluster = self.ecs_backend._get_cluster(self._get_param("cluster", "default"))
+        name = self._get_param("serviceName")
+        token = self._get_param("clientToken")
+        body = {k: v for k, v in json.loads(self.body or "{}").items() if k != "clientToken"}
+        existing = self.ecs_backend.services.get(f"{cluster.name}:{name}")
+        if existing is not None and existing.status == "ACTIVE":
+            if token and getattr(existing, "_compat_request", None) == (token, body):
+                return ActionResult({"service": existing})
+            raise InvalidParameterException("Creation of service was not idempotent.")
+        result = original(self)
+        created = self.ecs_backend.services.get(f"{cluster.name}:{name}")
+        if created is not None:
+            created._compat_request = (token, body)
+        return result
+
+    EC2ContainerServiceResponse.create_service = create_service
 
 
 def main(argv):

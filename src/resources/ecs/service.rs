@@ -288,6 +288,9 @@ impl Resource<AwsClients> for EcsService {
         let budget = timeout(planned, "create", DEFAULT_TIMEOUT);
         let capture = CaptureBody::new();
         let started = SystemTime::now();
+        // One idempotency token per create, the same for every attempt: when a reply is lost
+        // and the SDK retries, ECS answers with the service the first attempt created.
+        let token = retry::client_token();
         retry::retry_when(
             &ctx.stop,
             "creating the service",
@@ -297,6 +300,7 @@ impl Resource<AwsClients> for EcsService {
                 ecs.create_service()
                     .service_name(&name)
                     .set_cluster(cluster.clone())
+                    .client_token(&token)
                     .customize()
                     .mutate_request(ecs_json::replace_members(members.clone()))
                     .interceptor(capture.clone())
