@@ -366,21 +366,6 @@ impl Intercept for UnansweredAttempts {
     }
 }
 
-/// A fresh idempotency token (`clientToken`, `ClientToken`) for one create: unique per call
-/// (time, process and a counter), at most 36 printable ASCII characters as AWS requires. Set it
-/// once on the request so the SDK's retries of a lost reply carry the same token.
-pub fn client_token() -> String {
-    use std::sync::atomic::AtomicU64;
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or_default();
-    // At most 2 + 16 + 1 + 8 + 1 + 8 = 36 characters.
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed) as u32;
-    format!("tf{nanos:x}-{:x}-{n:x}", std::process::id())
-}
-
 /// Go-style rendering ("2m0s", "1.5s", "200ms"), matching how users write timeouts.
 pub fn fmt_duration(d: Duration) -> String {
     let ms = d.as_millis();
@@ -407,18 +392,6 @@ mod tests {
     use super::*;
     use crate::framework::stop::StopSource;
     use std::sync::atomic::{AtomicU32, Ordering};
-
-    #[test]
-    fn client_tokens_are_unique_and_fit_aws_limits() {
-        let (a, b) = (client_token(), client_token());
-        assert_ne!(a, b);
-        for t in [a, b] {
-            assert!(
-                t.len() <= 36 && t.bytes().all(|c| (33..=126).contains(&c)),
-                "{t}"
-            );
-        }
-    }
 
     fn fast() -> Backoff {
         Backoff {

@@ -392,3 +392,139 @@ resource "awsecs_ecs_service" "s" {{
         );
     });
 }
+
+#[test]
+fn lost_replies_of_idempotent_creates_leave_exactly_one_object_each() {
+    // PutRolePolicy, AttachRolePolicy, PutLifecyclePolicy and SetRepositoryPolicy are idempotent
+    // by nature; CreateLaunchTemplate carries a client token. Each first reply is lost.
+    let (role, repo, template) = (
+        unique_name("lost"),
+        unique_name("lost"),
+        unique_name("lost"),
+    );
+    let policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
+    let tf = Workdir::new(&config(&format!(
+        r#"
+resource "awsecs_iam_role" "r" {{
+  name = "{role}"
+  assume_role_policy = jsonencode({{
+    Version   = "2012-10-17"
+    Statement = [{{ Effect = "Allow", Action = "sts:AssumeRole", Principal = {{ Service = "ecs-tasks.amazonaws.com" }} }}]
+  }})
+}}
+
+resource "awsecs_iam_role_policy" "inline" {{
+  name = "logs"
+  role = awsecs_iam_role.r.name
+  policy = jsonencode({{
+    Version   = "2012-10-17"
+    Statement = [{{ Effect = "Allow", Action = "logs:PutLogEvents", Resource = "*" }}]
+  }})
+}}
+
+resource "awsecs_iam_role_policy_attachment" "managed" {{
+  role       = awsecs_iam_role.r.name
+  policy_arn = "{policy_arn}"
+}}
+
+resource "awsecs_ecr_repository" "repo" {{
+  name = "{repo}"
+}}
+
+resource "awsecs_ecr_lifecycle_policy" "keep" {{
+  repository = awsecs_ecr_repository.repo.name
+  policy = jsonencode({{
+    rules = [{{
+      rulePriority = 1
+      selection    = {{ tagStatus = "any", countType = "imageCountMoreThan", countNumber = 10 }}
+      action       = {{ type = "expire" }}
+    }}]
+  }})
+}}
+
+resource "awsecs_ecr_repository_policy" "pull" {{
+  repository = awsecs_ecr_repository.repo.name
+  policy = jsonencode({{
+    Version   = "2012-10-17"
+    Statement = [{{ Sid = "pull", Effect = "Allow", Principal = "*", Action = ["ecr:BatchGetImage"] }}]
+  }})
+}}
+
+resource "awsecs_launch_template" "lt" {{
+  name          = "{template}"
+  instance_type = "t3.micro"
+}}
+"#
+    )));
+    let Some(proxy) = tf.proxy() else {
+        panic!("fault injection needs the moto proxy; do not run faults tests against real AWS");
+    };
+    let ops = [
+        "iam:PutRolePolicy",
+        "iam:AttachRolePolicy",
+        "ecr:PutLifecyclePolicy",
+        "ecr:SetRepositoryPolicy",
+        "ec2:CreateLaunchTemplate",
+    ];
+    let lost = [Fault::ResetAfterForwarding];
+    let plan = ops
+        .iter()
+        .fold(FaultPlan::new(5, FaultRates::default()), |p, op| {
+            p.with_first(op, &lost)
+        });
+    proxy.set_faults(Some(plan));
+    let (_, calls) = tf.record(|| tf.apply());
+    let stats = proxy.fault_stats().expect("a fault plan is set");
+    assert_eq!(stats.resets_after, ops.len() as u64, "{stats}");
+    for op in ops {
+        let sent = calls.iter().filter(|c| c.to_string() == op).count();
+        assert_eq!(sent, 2, "{op} is sent, its reply lost, and retried once");
+    }
+    let cfg = aws();
+    let iam = aws_sdk_iam::Client::new(&cfg);
+    let ec2 = aws_sdk_ec2::Client::new(&cfg);
+    let templates = || {
+        block_on(async {
+            let by_name = aws_sdk_ec2::types::Filter::builder()
+                .name("launch-template-name")
+                .values(&template)
+                .build();
+            let found = ec2
+                .describe_launch_templates()
+                .filters(by_name)
+                .send()
+                .await
+                .expect("DescribeLaunchTemplates");
+            found.launch_templates().len()
+        })
+    };
+    assert_eq!(templates(), 1, "one launch template");
+    block_on(async {
+        let inline = iam.list_role_policies().role_name(&role).send().await;
+        assert_eq!(inline.expect("ListRolePolicies").policy_names(), ["logs"]);
+        let attached = iam
+            .list_attached_role_policies()
+            .role_name(&role)
+            .send()
+            .await;
+        let attached = attached.expect("ListAttachedRolePolicies");
+        let arns: Vec<_> = attached
+            .attached_policies()
+            .iter()
+            .filter_map(|p| p.policy_arn())
+            .collect();
+        assert_eq!(arns, [policy_arn]);
+    });
+    tf.assert_no_mutating_calls(|| tf.assert_no_changes());
+    tf.destroy();
+    assert_eq!(templates(), 0, "launch template left");
+    block_on(async {
+        assert!(
+            iam.get_role().role_name(&role).send().await.is_err(),
+            "role left"
+        );
+        let ecr = aws_sdk_ecr::Client::new(&cfg);
+        let repos = ecr.describe_repositories().repository_names(&repo).send();
+        assert!(repos.await.is_err(), "repository left");
+    });
+}

@@ -321,6 +321,45 @@ def ec2_launch_template_tags_are_live():
 
 
 @patch
+def ec2_launch_template_client_token_is_idempotent():
+    """AWS CreateLaunchTemplate: a retry with the same ClientToken and parameters answers with the
+    template the first call created (different parameters: IdempotentParameterMismatch). moto
+    5.2.5 ignores the token, so a retried create fails with AlreadyExistsException."""
+    from moto.ec2.exceptions import EC2ClientError
+    from moto.ec2.responses.launch_templates import LaunchTemplates
+
+    original = LaunchTemplates.create_launch_template
+
+    def create_launch_template(self):
+        token = self._get_param("ClientToken")
+        request = {k: v for k, v in self.querystring.items() if k != "ClientToken"}
+        seen = self.ec2_backend.__dict__.setdefault("_compat_launch_template_tokens", {})
+        if token and token in seen:
+            template_id, first = seen[token]
+            if first != request:
+                raise EC2ClientError(
+                    "IdempotentParameterMismatch",
+                    "The client token has already been used with different parameters.",
+                )
+            template = self.ec2_backend.launch_templates.get(template_id)
+            if template is not None:
+                # Answer with the existing template, built the way moto builds its reply.
+                backend = self.ec2_backend
+                backend.create_launch_template = lambda *_args, **_kwargs: template
+                try:
+                    return original(self)
+                finally:
+                    del backend.create_launch_template
+        result = original(self)
+        name = self._get_param("LaunchTemplateName")
+        if token:
+            seen[token] = (self.ec2_backend.launch_template_name_to_ids[name], request)
+        return result
+
+    LaunchTemplates.create_launch_template = create_launch_template
+
+
+@patch
 def ec2_security_group_delete_dependencies():
     """AWS refuses DeleteSecurityGroup with `DependencyViolation: resource sg-... has a dependent
     object` while another group's rule references the group or a network interface still uses

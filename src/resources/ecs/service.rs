@@ -29,7 +29,7 @@ use super::service_wait::{self as wait, wait_diag};
 use crate::aws::container_definitions as cdefs;
 use crate::aws::ecs_json::{self, CaptureBody};
 use crate::aws::retry::{self, PROPAGATION_TIMEOUT};
-use crate::aws::{errors, plan_region, tags, AwsClients};
+use crate::aws::{errors, names, plan_region, tags, AwsClients};
 use crate::framework::resource::timeout;
 use crate::framework::validators;
 use crate::framework::{
@@ -290,7 +290,7 @@ impl Resource<AwsClients> for EcsService {
         let started = SystemTime::now();
         // One idempotency token per create, the same for every attempt: when a reply is lost
         // and the SDK retries, ECS answers with the service the first attempt created.
-        let token = retry::client_token();
+        let token = names::unique_id("terraform-");
         retry::retry_when(
             &ctx.stop,
             "creating the service",
