@@ -528,3 +528,96 @@ resource "awsecs_launch_template" "lt" {{
         assert!(repos.await.is_err(), "repository left");
     });
 }
+
+#[test]
+fn lost_elbv2_create_replies_leave_exactly_one_object_each() {
+    // CreateLoadBalancer, CreateTargetGroup and CreateListener are idempotent for the same
+    // settings: the SDK's retry after a lost reply answers with the lost attempt's object.
+    let net = crate::elbv2::default_network();
+    let [s0, s1] = &net.subnets;
+    let (lb, tg) = (unique_name("lost"), unique_name("lost"));
+    let tf = Workdir::new(&config(&format!(
+        r#"
+resource "awsecs_lb" "lb" {{
+  name            = "{lb}"
+  subnets         = ["{s0}", "{s1}"]
+  security_groups = ["{sg}"]
+}}
+
+resource "awsecs_lb_target_group" "tg" {{
+  name     = "{tg}"
+  port     = 80
+  protocol = "HTTP"
+  vpc_id   = "{vpc}"
+}}
+
+resource "awsecs_lb_listener" "http" {{
+  load_balancer_arn = awsecs_lb.lb.arn
+  port              = 80
+  protocol          = "HTTP"
+  default_action {{
+    type             = "forward"
+    target_group_arn = awsecs_lb_target_group.tg.arn
+  }}
+}}
+"#,
+        sg = net.sg,
+        vpc = net.vpc,
+    )));
+    let Some(proxy) = tf.proxy() else {
+        panic!("fault injection needs the moto proxy; do not run faults tests against real AWS");
+    };
+    let ops = [
+        "elasticloadbalancing:CreateLoadBalancer",
+        "elasticloadbalancing:CreateTargetGroup",
+        "elasticloadbalancing:CreateListener",
+    ];
+    let lost = [Fault::ResetAfterForwarding];
+    let plan = ops
+        .iter()
+        .fold(FaultPlan::new(6, FaultRates::default()), |p, op| {
+            p.with_first(op, &lost)
+        });
+    proxy.set_faults(Some(plan));
+    let (_, calls) = tf.record(|| tf.apply());
+    let stats = proxy.fault_stats().expect("a fault plan is set");
+    assert_eq!(stats.resets_after, ops.len() as u64, "{stats}");
+    for op in ops {
+        let sent = calls.iter().filter(|c| c.to_string() == op).count();
+        assert_eq!(sent, 2, "{op} is sent, its reply lost, and retried once");
+    }
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&aws());
+    let count = || {
+        block_on(async {
+            let all = elb.describe_load_balancers().send().await;
+            let balancers: Vec<_> = all
+                .expect("DescribeLoadBalancers")
+                .load_balancers()
+                .iter()
+                .filter(|b| b.load_balancer_name() == Some(lb.as_str()))
+                .filter_map(|b| b.load_balancer_arn().map(str::to_string))
+                .collect();
+            let mut listeners = 0;
+            for arn in &balancers {
+                let found = elb.describe_listeners().load_balancer_arn(arn).send();
+                listeners += found.await.expect("DescribeListeners").listeners().len();
+            }
+            let groups = elb.describe_target_groups().send().await;
+            let groups = groups
+                .expect("DescribeTargetGroups")
+                .target_groups()
+                .iter()
+                .filter(|g| g.target_group_name() == Some(tg.as_str()))
+                .count();
+            (balancers.len(), groups, listeners)
+        })
+    };
+    assert_eq!(
+        count(),
+        (1, 1, 1),
+        "(load balancers, target groups, listeners)"
+    );
+    tf.assert_no_mutating_calls(|| tf.assert_no_changes());
+    tf.destroy();
+    assert_eq!(count(), (0, 0, 0), "left after destroy");
+}

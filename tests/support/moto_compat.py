@@ -286,6 +286,60 @@ def elbv2_target_group_load_balancer_arns():
 
 
 @patch
+def elbv2_creates_are_idempotent():
+    """AWS ELBv2: CreateLoadBalancer, CreateTargetGroup and CreateListener are idempotent - a call
+    with the same settings as an existing load balancer / target group (same name) / listener
+    (same load balancer and port) succeeds and answers with it; different settings fail with
+    DuplicateLoadBalancerName / DuplicateTargetGroupName / DuplicateListener. moto 5.2.5 creates a
+    second load balancer and listener, and refuses the identical target group."""
+    from moto.core.responses import ActionResult
+    from moto.elbv2.exceptions import (
+        DuplicateListenerError,
+        DuplicateLoadBalancerName,
+        DuplicateTargetGroupName,
+    )
+    from moto.elbv2.responses import ELBV2Response
+
+    def load_balancer(response, params):
+        found = [b for b in response.elbv2_backend.load_balancers.values()
+                 if b.name == params.get("Name")]
+        return found[0] if found else None
+
+    def target_group(response, params):
+        found = [g for g in response.elbv2_backend.target_groups.values()
+                 if g.name == params.get("Name")]
+        return found[0] if found else None
+
+    def listener(response, params):
+        balancer = response.elbv2_backend.load_balancers.get(params.get("LoadBalancerArn"))
+        found = [l for l in (balancer.listeners.values() if balancer else [])
+                 if str(l.port) == str(params.get("Port"))]
+        return found[0] if found else None
+
+    for method, find, duplicate, member in (
+        ("create_load_balancer", load_balancer, DuplicateLoadBalancerName, "LoadBalancers"),
+        ("create_target_group", target_group, DuplicateTargetGroupName, "TargetGroups"),
+        ("create_listener", listener, DuplicateListenerError, "Listeners"),
+    ):
+        original = getattr(ELBV2Response, method)
+
+        def idempotent(self, _original=original, _find=find, _dup=duplicate, _member=member):
+            params = self._get_params()
+            existing = _find(self, params)
+            if existing is not None:
+                if getattr(existing, "_compat_request", None) == params:
+                    return ActionResult({_member: [existing]})
+                raise _dup()
+            result = _original(self)
+            created = _find(self, params)
+            if created is not None:
+                created._compat_request = params
+            return result
+
+        setattr(ELBV2Response, method, idempotent)
+
+
+@patch
 def ec2_launch_template_data_excludes_template_tags():
     """CreateLaunchTemplate's own TagSpecifications (resource type `launch-template`) tag the
     template. AWS never copies them into the version's LaunchTemplateData (that list only holds
