@@ -34,12 +34,12 @@ fn stack_under_faults(stack: &str, prefix: &str, seed: u64, rates: FaultRates) -
 
 #[test]
 fn dks_stack_converges_under_faults_seed_1() {
-    stack_under_faults("dks", "fdks", 1, FaultRates::issue7_answered());
+    stack_under_faults("dks", "fdks", 1, FaultRates::issue7());
 }
 
 #[test]
 fn dks_stack_converges_under_faults_seed_2() {
-    stack_under_faults("dks", "fdks", 2, FaultRates::issue7_answered());
+    stack_under_faults("dks", "fdks", 2, FaultRates::issue7());
 }
 
 /// The long version (`scripts/faults-long`): every stack in `AWSECS_FAULT_STACKS` (default
@@ -155,7 +155,7 @@ fn broken_endpoint_ends_the_run_with_a_clear_error_after_bounded_attempts() {
 #[test]
 fn lost_create_replies_are_recognised_as_the_calls_own_creates() {
     // The first CreateRole / CreateLogGroup / CreateRepository / CreateInstanceProfile /
-    // CreateSecurityGroup reaches moto, which creates the object, but the reply is lost; the SDK retries and hears "already exists". The provider
+    // CreateSecurityGroup / AuthorizeSecurityGroupIngress reaches moto, which creates the object, but the reply is lost; the SDK retries and hears "already exists". The provider
     // must take that as its own create (not fail, not duplicate), and state must match.
     let (role, group, repo, profile, sg) = (
         unique_name("lost"),
@@ -191,6 +191,14 @@ resource "awsecs_iam_instance_profile" "p" {{
 resource "awsecs_security_group" "sg" {{
   name = "{sg}"
 }}
+
+resource "awsecs_vpc_security_group_ingress_rule" "http" {{
+  security_group_id = awsecs_security_group.sg.id
+  ip_protocol       = "tcp"
+  from_port         = 80
+  to_port           = 80
+  cidr_ipv4         = "10.0.0.0/8"
+}}
 "#
     )));
     let Some(proxy) = tf.proxy() else {
@@ -203,17 +211,19 @@ resource "awsecs_security_group" "sg" {{
             .with_first("logs:CreateLogGroup", &lost)
             .with_first("ecr:CreateRepository", &lost)
             .with_first("iam:CreateInstanceProfile", &lost)
-            .with_first("ec2:CreateSecurityGroup", &lost),
+            .with_first("ec2:CreateSecurityGroup", &lost)
+            .with_first("ec2:AuthorizeSecurityGroupIngress", &lost),
     ));
     let (_, calls) = tf.record(|| tf.apply());
     let stats = proxy.fault_stats().expect("a fault plan is set");
-    assert_eq!(stats.resets_after, 5, "{stats}");
+    assert_eq!(stats.resets_after, 6, "{stats}");
     for op in [
         "iam:CreateRole",
         "logs:CreateLogGroup",
         "ecr:CreateRepository",
         "iam:CreateInstanceProfile",
         "ec2:CreateSecurityGroup",
+        "ec2:AuthorizeSecurityGroupIngress",
     ] {
         let sent = calls.iter().filter(|c| c.to_string() == op).count();
         assert_eq!(sent, 2, "{op} is sent, its reply lost, and retried once");
@@ -223,9 +233,37 @@ resource "awsecs_security_group" "sg" {{
         7,
         "the steps after the create ran"
     );
+    let cfg = aws();
+    let group_id = tf.state_show("awsecs_security_group.sg")["id"]
+        .as_str()
+        .expect("security group id")
+        .to_string();
+    let ingress = block_on(async {
+        let by_group = aws_sdk_ec2::types::Filter::builder()
+            .name("group-id")
+            .values(&group_id)
+            .build();
+        let rules = aws_sdk_ec2::Client::new(&cfg)
+            .describe_security_group_rules()
+            .filters(by_group)
+            .send()
+            .await
+            .expect("DescribeSecurityGroupRules");
+        rules
+            .security_group_rules()
+            .iter()
+            .filter(|r| r.is_egress() == Some(false))
+            .filter_map(|r| r.security_group_rule_id().map(str::to_string))
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(
+        tf.state_show("awsecs_vpc_security_group_ingress_rule.http")["id"],
+        ingress.first().map(String::as_str).unwrap_or("none"),
+        "one ingress rule, the one in state: {ingress:?}"
+    );
+    assert_eq!(ingress.len(), 1, "{ingress:?}");
     tf.assert_no_mutating_calls(|| tf.assert_no_changes());
     tf.destroy();
-    let cfg = aws();
     block_on(async {
         let iam = aws_sdk_iam::Client::new(&cfg);
         assert!(
