@@ -434,8 +434,10 @@ resource "awsecs_ecs_service" "s" {{
 #[test]
 fn lost_replies_of_idempotent_creates_leave_exactly_one_object_each() {
     // PutRolePolicy, AttachRolePolicy, PutLifecyclePolicy and SetRepositoryPolicy are idempotent
-    // by nature; CreateLaunchTemplate carries a client token. Each first reply is lost.
-    let (role, repo, template) = (
+    // by nature; CreateLaunchTemplate carries a client token; CreatePolicy's "already exists"
+    // after the lost attempt adopts the policy holding our document. Each first reply is lost.
+    let (role, repo, template, managed) = (
+        unique_name("lost"),
         unique_name("lost"),
         unique_name("lost"),
         unique_name("lost"),
@@ -492,6 +494,14 @@ resource "awsecs_launch_template" "lt" {{
   name          = "{template}"
   instance_type = "t3.micro"
 }}
+
+resource "awsecs_iam_policy" "own" {{
+  name = "{managed}"
+  policy = jsonencode({{
+    Version   = "2012-10-17"
+    Statement = [{{ Effect = "Allow", Action = "ecr:GetAuthorizationToken", Resource = "*" }}]
+  }})
+}}
 "#
     )));
     let Some(proxy) = tf.proxy() else {
@@ -537,6 +547,24 @@ resource "awsecs_launch_template" "lt" {{
         })
     };
     assert_eq!(templates(), 1, "one launch template");
+    let policies = || {
+        block_on(async {
+            let local = aws_sdk_iam::types::PolicyScopeType::Local;
+            let all = iam
+                .list_policies()
+                .scope(local)
+                .max_items(1000)
+                .send()
+                .await;
+            let all = all.expect("ListPolicies");
+            let named = all
+                .policies()
+                .iter()
+                .filter(|p| p.policy_name() == Some(managed.as_str()));
+            named.count()
+        })
+    };
+    assert_eq!(policies(), 1, "one managed policy");
     block_on(async {
         let inline = iam.list_role_policies().role_name(&role).send().await;
         assert_eq!(inline.expect("ListRolePolicies").policy_names(), ["logs"]);
@@ -556,6 +584,7 @@ resource "awsecs_launch_template" "lt" {{
     tf.assert_no_mutating_calls(|| tf.assert_no_changes());
     tf.destroy();
     assert_eq!(templates(), 0, "launch template left");
+    assert_eq!(policies(), 0, "managed policy left");
     block_on(async {
         assert!(
             iam.get_role().role_name(&role).send().await.is_err(),
