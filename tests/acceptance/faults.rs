@@ -315,16 +315,50 @@ resource "awsecs_vpc_security_group_ingress_rule" "http" {{
 fn lost_ecs_create_replies_leave_exactly_one_object_each() {
     // CreateCluster is idempotent for an ACTIVE cluster; CreateService carries a client token;
     // a retried RegisterTaskDefinition registers a second revision, which the provider must
-    // find and deregister. After each lost reply exactly one object must remain.
-    let (cluster, family, service) = (
+    // find and deregister; CreateCapacityProvider's "already exists" after the lost attempt
+    // adopts the provider of our Auto Scaling group; PutClusterCapacityProviders is idempotent.
+    // After each lost reply exactly one object must remain.
+    let (cluster, family, service, group, provider) = (
+        unique_name("lost"),
+        unique_name("lost"),
         unique_name("lost"),
         unique_name("lost"),
         unique_name("lost"),
     );
+    let subnet = &crate::elbv2::default_network().subnets[0];
     let tf = Workdir::new(&config(&format!(
         r#"
 resource "awsecs_ecs_cluster" "c" {{
   name = "{cluster}"
+}}
+
+resource "awsecs_launch_template" "lt" {{
+  name_prefix   = "lost-"
+  image_id      = "ami-12c6146b"
+  instance_type = "t3.micro"
+}}
+
+resource "awsecs_autoscaling_group" "g" {{
+  name                = "{group}"
+  min_size            = 0
+  max_size            = 1
+  desired_capacity    = 0
+  vpc_zone_identifier = ["{subnet}"]
+  launch_template {{
+    id = awsecs_launch_template.lt.id
+  }}
+}}
+
+resource "awsecs_ecs_capacity_provider" "cp" {{
+  name = "{provider}"
+  auto_scaling_group_provider {{
+    auto_scaling_group_arn = awsecs_autoscaling_group.g.arn
+  }}
+}}
+
+resource "awsecs_ecs_cluster_capacity_providers" "cc" {{
+  cluster_name       = awsecs_ecs_cluster.c.name
+  capacity_providers = [awsecs_ecs_capacity_provider.cp.name]
 }}
 
 resource "awsecs_ecs_task_definition" "t" {{
@@ -410,10 +444,24 @@ resource "awsecs_ecs_service" "s" {{
         "state holds the surviving revision"
     );
     assert_eq!(active_services(), 1, "one ACTIVE service");
+    let providers = || {
+        block_on(async {
+            let found = ecs
+                .describe_capacity_providers()
+                .capacity_providers(&provider);
+            let found = found.send().await.expect("DescribeCapacityProviders");
+            let named = found.capacity_providers().iter();
+            named
+                .filter(|p| p.name() == Some(provider.as_str()))
+                .count()
+        })
+    };
+    assert_eq!(providers(), 1, "one capacity provider");
     tf.assert_no_mutating_calls(|| tf.assert_no_changes());
     tf.destroy();
     assert!(active_revisions().is_empty(), "a revision left ACTIVE");
     assert_eq!(active_services(), 0, "service left");
+    assert_eq!(providers(), 0, "capacity provider left");
     block_on(async {
         let clusters = ecs
             .describe_clusters()

@@ -540,6 +540,27 @@ def ecs_capacity_provider_tags_its_auto_scaling_group():
 
 
 @patch
+def ecs_capacity_provider_names_are_unique():
+    """AWS CreateCapacityProvider for a name that exists fails with ClientException "The specified
+    capacity provider already exists. To change the configuration of an existing capacity
+    provider, update the capacity provider." moto 5.2.5 silently replaces the provider."""
+    from moto.ecs.exceptions import EcsClientException
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    original = EC2ContainerServiceBackend.create_capacity_provider
+
+    def create_capacity_provider(self, name, *args, **kwargs):
+        if self._get_provider(name) is not None:
+            raise EcsClientException(
+                "The specified capacity provider already exists. To change the configuration"
+                " of an existing capacity provider, update the capacity provider."
+            )
+        return original(self, name, *args, **kwargs)
+
+    EC2ContainerServiceBackend.create_capacity_provider = create_capacity_provider
+
+
+@patch
 def ecs_unknown_capacity_provider_is_a_client_error():
     """AWS answers DeleteCapacityProvider and UpdateCapacityProvider for a provider that does not
     exist with ClientException "The specified capacity provider does not exist." moto 5.2.5 fails
