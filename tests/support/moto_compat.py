@@ -9,6 +9,7 @@ closed HERE, in one place, with a note saying what AWS does and which moto versi
 patch is a small function registered in PATCHES; the list below is the whole inventory.
 """
 
+import json
 import sys
 
 from moto import server
@@ -285,6 +286,60 @@ def elbv2_target_group_load_balancer_arns():
 
 
 @patch
+def elbv2_creates_are_idempotent():
+    """AWS ELBv2: CreateLoadBalancer, CreateTargetGroup and CreateListener are idempotent - a call
+    with the same settings as an existing load balancer / target group (same name) / listener
+    (same load balancer and port) succeeds and answers with it; different settings fail with
+    DuplicateLoadBalancerName / DuplicateTargetGroupName / DuplicateListener. moto 5.2.5 creates a
+    second load balancer and listener, and refuses the identical target group."""
+    from moto.core.responses import ActionResult
+    from moto.elbv2.exceptions import (
+        DuplicateListenerError,
+        DuplicateLoadBalancerName,
+        DuplicateTargetGroupName,
+    )
+    from moto.elbv2.responses import ELBV2Response
+
+    def load_balancer(response, params):
+        found = [b for b in response.elbv2_backend.load_balancers.values()
+                 if b.name == params.get("Name")]
+        return found[0] if found else None
+
+    def target_group(response, params):
+        found = [g for g in response.elbv2_backend.target_groups.values()
+                 if g.name == params.get("Name")]
+        return found[0] if found else None
+
+    def listener(response, params):
+        balancer = response.elbv2_backend.load_balancers.get(params.get("LoadBalancerArn"))
+        found = [l for l in (balancer.listeners.values() if balancer else [])
+                 if str(l.port) == str(params.get("Port"))]
+        return found[0] if found else None
+
+    for method, find, duplicate, member in (
+        ("create_load_balancer", load_balancer, DuplicateLoadBalancerName, "LoadBalancers"),
+        ("create_target_group", target_group, DuplicateTargetGroupName, "TargetGroups"),
+        ("create_listener", listener, DuplicateListenerError, "Listeners"),
+    ):
+        original = getattr(ELBV2Response, method)
+
+        def idempotent(self, _original=original, _find=find, _dup=duplicate, _member=member):
+            params = self._get_params()
+            existing = _find(self, params)
+            if existing is not None:
+                if getattr(existing, "_compat_request", None) == params:
+                    return ActionResult({_member: [existing]})
+                raise _dup()
+            result = _original(self)
+            created = _find(self, params)
+            if created is not None:
+                created._compat_request = params
+            return result
+
+        setattr(ELBV2Response, method, idempotent)
+
+
+@patch
 def ec2_launch_template_data_excludes_template_tags():
     """CreateLaunchTemplate's own TagSpecifications (resource type `launch-template`) tag the
     template. AWS never copies them into the version's LaunchTemplateData (that list only holds
@@ -317,6 +372,45 @@ def ec2_launch_template_tags_are_live():
     lt.LaunchTemplate.tags = property(
         lambda self: self.get_tags(), lambda self, _value: None
     )
+
+
+@patch
+def ec2_launch_template_client_token_is_idempotent():
+    """AWS CreateLaunchTemplate: a retry with the same ClientToken and parameters answers with the
+    template the first call created (different parameters: IdempotentParameterMismatch). moto
+    5.2.5 ignores the token, so a retried create fails with AlreadyExistsException."""
+    from moto.ec2.exceptions import EC2ClientError
+    from moto.ec2.responses.launch_templates import LaunchTemplates
+
+    original = LaunchTemplates.create_launch_template
+
+    def create_launch_template(self):
+        token = self._get_param("ClientToken")
+        request = {k: v for k, v in self.querystring.items() if k != "ClientToken"}
+        seen = self.ec2_backend.__dict__.setdefault("_compat_launch_template_tokens", {})
+        if token and token in seen:
+            template_id, first = seen[token]
+            if first != request:
+                raise EC2ClientError(
+                    "IdempotentParameterMismatch",
+                    "The client token has already been used with different parameters.",
+                )
+            template = self.ec2_backend.launch_templates.get(template_id)
+            if template is not None:
+                # Answer with the existing template, built the way moto builds its reply.
+                backend = self.ec2_backend
+                backend.create_launch_template = lambda *_args, **_kwargs: template
+                try:
+                    return original(self)
+                finally:
+                    del backend.create_launch_template
+        result = original(self)
+        name = self._get_param("LaunchTemplateName")
+        if token:
+            seen[token] = (self.ec2_backend.launch_template_name_to_ids[name], request)
+        return result
+
+    LaunchTemplates.create_launch_template = create_launch_template
 
 
 @patch
@@ -446,6 +540,27 @@ def ecs_capacity_provider_tags_its_auto_scaling_group():
 
 
 @patch
+def ecs_capacity_provider_names_are_unique():
+    """AWS CreateCapacityProvider for a name that exists fails with ClientException "The specified
+    capacity provider already exists. To change the configuration of an existing capacity
+    provider, update the capacity provider." moto 5.2.5 silently replaces the provider."""
+    from moto.ecs.exceptions import EcsClientException
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    original = EC2ContainerServiceBackend.create_capacity_provider
+
+    def create_capacity_provider(self, name, *args, **kwargs):
+        if self._get_provider(name) is not None:
+            raise EcsClientException(
+                "The specified capacity provider already exists. To change the configuration"
+                " of an existing capacity provider, update the capacity provider."
+            )
+        return original(self, name, *args, **kwargs)
+
+    EC2ContainerServiceBackend.create_capacity_provider = create_capacity_provider
+
+
+@patch
 def ecs_unknown_capacity_provider_is_a_client_error():
     """AWS answers DeleteCapacityProvider and UpdateCapacityProvider for a provider that does not
     exist with ClientException "The specified capacity provider does not exist." moto 5.2.5 fails
@@ -480,6 +595,53 @@ def ecs_register_task_definition_answers_with_its_tags():
         return ActionResult({**answer, "tags": self.ecs_backend.list_tags_for_resource(td.arn)})
 
     EC2ContainerServiceResponse.register_task_definition = register_task_definition
+
+
+@patch
+def ecs_task_definitions_have_registered_at():
+    """AWS DescribeTaskDefinition / RegisterTaskDefinition answer `registeredAt`, the time the
+    revision was registered. moto 5.2.5 omits it."""
+    from moto.core.utils import utcnow
+    from moto.ecs.models import TaskDefinition
+
+    original = TaskDefinition.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.registered_at = utcnow()
+
+    TaskDefinition.__init__ = init
+
+
+@patch
+def ecs_create_service_client_token_is_idempotent():
+    """AWS CreateService: `clientToken` makes the call idempotent - a retry with the same token
+    and parameters answers with the service the first call created; any other CreateService for
+    a name that is ACTIVE in the cluster fails with InvalidParameterException "Creation of service
+    was not idempotent." moto 5.2.5 ignores the token and silently replaces the service."""
+    from moto.core.responses import ActionResult
+    from moto.ecs.exceptions import InvalidParameterException
+    from moto.ecs.responses import EC2ContainerServiceResponse
+
+    original = EC2ContainerServiceResponse.create_service
+
+    def create_service(self):
+        cluster = self.ecs_backend._get_cluster(self._get_param("cluster", "default"))
+        name = self._get_param("serviceName")
+        token = self._get_param("clientToken")
+        body = {k: v for k, v in json.loads(self.body or "{}").items() if k != "clientToken"}
+        existing = self.ecs_backend.services.get(f"{cluster.name}:{name}")
+        if existing is not None and existing.status == "ACTIVE":
+            if token and getattr(existing, "_compat_request", None) == (token, body):
+                return ActionResult({"service": existing})
+            raise InvalidParameterException("Creation of service was not idempotent.")
+        result = original(self)
+        created = self.ecs_backend.services.get(f"{cluster.name}:{name}")
+        if created is not None:
+            created._compat_request = (token, body)
+        return result
+
+    EC2ContainerServiceResponse.create_service = create_service
 
 
 def main(argv):

@@ -13,14 +13,15 @@ use async_trait::async_trait;
 use aws_sdk_ec2::error::SdkError;
 use aws_sdk_ec2::operation::describe_security_group_rules::DescribeSecurityGroupRulesError;
 use aws_sdk_ec2::types::{
-    IpPermission, IpRange, Ipv6Range, PrefixListId, ResourceType, SecurityGroupRule,
+    Filter, IpPermission, IpRange, Ipv6Range, PrefixListId, ResourceType, SecurityGroupRule,
     SecurityGroupRuleRequest, SecurityGroupRuleUpdate, UserIdGroupPair,
 };
 use aws_sdk_ec2::Client;
 
 use super::common::{canonical_protocol, check_protocol, protocol_equivalent};
 use crate::aws::{
-    cidr, ec2_tags, errors, plan_region, region_attribute, split_import_region, tags, AwsClients,
+    cidr, ec2_tags, errors, plan_region, region_attribute, retry, split_import_region, tags,
+    AwsClients,
 };
 use crate::framework::{
     ApplyError, ApplyResult, AttrPath, Attribute, Block, Ctx, Diagnostic, Diagnostics, Plan,
@@ -268,6 +269,48 @@ fn permission(p: &Value) -> IpPermission {
     b.build()
 }
 
+/// The group's rule with exactly the planned direction, protocol, ports and peer: after a lost
+/// reply, the rule the lost attempt added (EC2 refuses a second identical rule).
+async fn rule_added_by_lost_attempt(
+    ec2: &Client,
+    group: &str,
+    planned: &Value,
+    egress: bool,
+) -> Result<Option<SecurityGroupRule>, SdkError<DescribeSecurityGroupRulesError>> {
+    let by_group = Filter::builder().name("group-id").values(group).build();
+    let out = ec2
+        .describe_security_group_rules()
+        .filters(by_group)
+        .send()
+        .await?;
+    Ok(out
+        .security_group_rules()
+        .iter()
+        .find(|r| is_planned_rule(r, planned, egress))
+        .cloned())
+}
+
+fn is_planned_rule(r: &SecurityGroupRule, p: &Value, egress: bool) -> bool {
+    let protocol = p.str("ip_protocol").map(canonical_protocol);
+    let same_protocol = protocol.is_some() && protocol == r.ip_protocol().map(canonical_protocol);
+    let port = |planned: Option<i64>, actual: Option<i32>| {
+        planned.unwrap_or(-1) == actual.map_or(-1, i64::from)
+    };
+    let same_ports = protocol.as_deref() == Some("-1")
+        || (port(p.i64("from_port"), r.from_port()) && port(p.i64("to_port"), r.to_port()));
+    let peer = r.referenced_group_info().and_then(|g| g.group_id());
+    let planned_peer = p
+        .str("referenced_security_group_id")
+        .map(|g| g.rsplit('/').next().unwrap_or(g));
+    r.is_egress() == Some(egress)
+        && same_protocol
+        && same_ports
+        && r.cidr_ipv4() == p.str("cidr_ipv4")
+        && r.cidr_ipv6() == p.str("cidr_ipv6")
+        && r.prefix_list_id() == p.str("prefix_list_id")
+        && peer == planned_peer
+}
+
 async fn find(
     ec2: &Client,
     id: &str,
@@ -394,25 +437,47 @@ impl Resource<AwsClients> for SecurityGroupRuleResource {
         let spec =
             ec2_tags::specification(ResourceType::SecurityGroupRule, &all_tags).map(|s| vec![s]);
         let op = format!("creating {}", self.kind());
-        let rules = match self.0 {
-            Direction::Ingress => ec2
+        // A lost reply of the authorize call makes the SDK's retry hear InvalidPermission.Duplicate:
+        // the rule is then the one the lost attempt added (see `rule_added_by_lost_attempt`).
+        let unanswered = retry::UnansweredAttempts::new();
+        let duplicate = "InvalidPermission.Duplicate";
+        let sent = match self.0 {
+            Direction::Ingress => match ec2
                 .authorize_security_group_ingress()
                 .group_id(group)
                 .ip_permissions(permission(planned))
                 .set_tag_specifications(spec)
+                .customize()
+                .interceptor(unanswered.clone())
                 .send()
                 .await
-                .map(|o| o.security_group_rules().to_vec())
-                .map_err(|e| errors::aws_diag(&op, group, &e))?,
-            Direction::Egress => ec2
+            {
+                Ok(o) => Some(o.security_group_rules().to_vec()),
+                Err(e) if unanswered.explains(&e, duplicate) => None,
+                Err(e) => return Err(errors::aws_diag(&op, group, &e).into()),
+            },
+            Direction::Egress => match ec2
                 .authorize_security_group_egress()
                 .group_id(group)
                 .ip_permissions(permission(planned))
                 .set_tag_specifications(spec)
+                .customize()
+                .interceptor(unanswered.clone())
                 .send()
                 .await
-                .map(|o| o.security_group_rules().to_vec())
-                .map_err(|e| errors::aws_diag(&op, group, &e))?,
+            {
+                Ok(o) => Some(o.security_group_rules().to_vec()),
+                Err(e) if unanswered.explains(&e, duplicate) => None,
+                Err(e) => return Err(errors::aws_diag(&op, group, &e).into()),
+            },
+        };
+        let rules = match sent {
+            Some(rules) => rules,
+            None => rule_added_by_lost_attempt(ec2, group, planned, self.0 == Direction::Egress)
+                .await
+                .map_err(|e| errors::aws_diag(&op, group, &e))?
+                .into_iter()
+                .collect(),
         };
         let Some(rule) = rules.first() else {
             return Err(Diagnostic::error(

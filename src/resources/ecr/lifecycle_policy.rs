@@ -134,6 +134,7 @@ impl Resource<AwsClients> for LifecyclePolicy {
         let repo = planned.str("repository").unwrap_or_default().to_string();
         let set = ctx.client.regional(planned);
         let ecr = set.ecr();
+        // PutLifecyclePolicy overwrites: a retry after a lost reply writes the same policy again.
         ecr.put_lifecycle_policy()
             .repository_name(&repo)
             .lifecycle_policy_text(planned.str("policy").unwrap_or_default())

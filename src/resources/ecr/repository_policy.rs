@@ -108,6 +108,7 @@ async fn put(ctx: &Ctx<AwsClients>, planned: &Value, repo: &str) -> Result<(), D
         "setting the policy while IAM propagates its principals",
         PROPAGATION_TIMEOUT,
         is_principal_propagating,
+        // SetRepositoryPolicy overwrites: a retry after a lost reply writes the same policy again.
         || {
             ecr.set_repository_policy()
                 .repository_name(repo)

@@ -137,17 +137,47 @@ impl Resource<AwsClients> for EcsCapacityProvider {
         let ecs = set.ecs();
         let op = format!("creating {KIND}");
         let all_tags = tags::from_planned(planned);
-        let out = ecs
+        let provider = provider_of(planned);
+        let unanswered = retry::UnansweredAttempts::new();
+        let sent = ecs
             .create_capacity_provider()
             .name(name)
-            .set_auto_scaling_group_provider(provider_of(planned))
+            .set_auto_scaling_group_provider(provider.clone())
             .set_tags((!all_tags.is_empty()).then(|| tag_lists::to_ecs(&all_tags)))
+            .customize()
+            .interceptor(unanswered.clone())
             .send()
-            .await
-            .map_err(|e| {
-                errors::aws_diag_at(&op, name, &e, AttrPath::attr("auto_scaling_group_provider"))
-            })?;
-        let created = out.capacity_provider().cloned();
+            .await;
+        let at = AttrPath::attr("auto_scaling_group_provider");
+        let created = match sent {
+            Ok(out) => out.capacity_provider().cloned(),
+            // A lost reply: the retry hears "already exists". The provider is the lost attempt's
+            // when it is the one for our Auto Scaling group.
+            Err(e)
+                if unanswered.any()
+                    && errors::code_and_message_contains(
+                        &e,
+                        "ClientException",
+                        "already exists",
+                    ) =>
+            {
+                let existing = find(ecs, name).await.ok().flatten().filter(|p| {
+                    let asg = |g: Option<&aws_sdk_ecs::types::AutoScalingGroupProvider>| {
+                        g.map(|g| g.auto_scaling_group_arn().to_string())
+                    };
+                    asg(p.auto_scaling_group_provider()) == asg(provider.as_ref())
+                });
+                if existing.is_none() {
+                    return Err(errors::aws_diag_at(&op, name, &e, at).into());
+                }
+                log_warn!(
+                    "an earlier attempt of this create went unanswered; adopting the capacity provider it created",
+                    "name" = name
+                );
+                existing
+            }
+            Err(e) => return Err(errors::aws_diag_at(&op, name, &e, at).into()),
+        };
         let arn = created
             .as_ref()
             .and_then(|p| p.capacity_provider_arn())

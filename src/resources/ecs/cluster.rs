@@ -423,6 +423,8 @@ impl Resource<AwsClients> for EcsCluster {
                     .build()
                     .ok()
             });
+        // A lost reply needs nothing special: CreateCluster for a name that is ACTIVE answers with
+        // that cluster, so the SDK's retry returns the cluster the lost attempt created.
         let req = ecs
             .create_cluster()
             .cluster_name(&name)

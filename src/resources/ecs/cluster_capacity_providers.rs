@@ -150,6 +150,7 @@ async fn put(
         "associating capacity providers while the cluster settles",
         PUT_RETRY,
         is_transient,
+        // PutClusterCapacityProviders sets the whole list: a retry after a lost reply is harmless.
         || {
             ecs.put_cluster_capacity_providers()
                 .cluster(cluster)

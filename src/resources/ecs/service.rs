@@ -29,7 +29,7 @@ use super::service_wait::{self as wait, wait_diag};
 use crate::aws::container_definitions as cdefs;
 use crate::aws::ecs_json::{self, CaptureBody};
 use crate::aws::retry::{self, PROPAGATION_TIMEOUT};
-use crate::aws::{errors, plan_region, tags, AwsClients};
+use crate::aws::{errors, names, plan_region, tags, AwsClients};
 use crate::framework::resource::timeout;
 use crate::framework::validators;
 use crate::framework::{
@@ -303,6 +303,9 @@ impl Resource<AwsClients> for EcsService {
         let budget = timeout(planned, "create", DEFAULT_TIMEOUT);
         let capture = CaptureBody::new();
         let started = SystemTime::now();
+        // One idempotency token per create, the same for every attempt: when a reply is lost
+        // and the SDK retries, ECS answers with the service the first attempt created.
+        let token = names::unique_id("terraform-");
         retry::retry_when(
             &ctx.stop,
             "creating the service",
@@ -312,6 +315,7 @@ impl Resource<AwsClients> for EcsService {
                 ecs.create_service()
                     .service_name(&name)
                     .set_cluster(cluster.clone())
+                    .client_token(&token)
                     .customize()
                     .mutate_request(ecs_json::replace_members(members.clone()))
                     .interceptor(capture.clone())

@@ -9,6 +9,7 @@
 //! import, when there is no user spelling, does state hold the canonical JSON.
 
 use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{Compatibility, IpcMode, NetworkMode, PidMode, TaskDefinitionField};
@@ -223,6 +224,87 @@ fn with_tags(mut state: Value, response: &J, clients: &AwsClients, reference: &V
     state
 }
 
+/// RegisterTaskDefinition has no client token: when an attempt went unanswered and the SDK
+/// retried, the lost attempt may have registered a revision of its own, left ACTIVE and unknown
+/// to Terraform. Such revisions sit just below ours, were registered since this create began and
+/// hold exactly our definition; deregister them (newest first, stopping at the first revision
+/// that does not match, so a user's own earlier revisions are never touched).
+async fn deregister_lost_revisions(
+    ctx: &Ctx<AwsClients>,
+    planned: &Value,
+    ours: &J,
+    started: SystemTime,
+) -> Result<(), Diagnostic> {
+    let def = |r: &J| r.get("taskDefinition").cloned().unwrap_or(J::Null);
+    let ours_def = def(ours);
+    let (Some(family), Some(revision)) = (
+        ours_def.get("family").and_then(J::as_str),
+        ours_def.get("revision").and_then(J::as_i64),
+    ) else {
+        return Ok(());
+    };
+    // Registration times come from AWS's clock: allow for skew against ours.
+    let since = started
+        .checked_sub(Duration::from_secs(60))
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0.0, |d| d.as_secs_f64());
+    let set = ctx.client.regional(planned);
+    let ecs = set.ecs();
+    for lower in (1..revision).rev() {
+        let which = format!("{family}:{lower}");
+        let Some(candidate) = describe(ctx, planned, &which).await? else {
+            break;
+        };
+        let cand_def = def(&candidate);
+        let registered = cand_def
+            .get("registeredAt")
+            .and_then(J::as_f64)
+            .unwrap_or(0.0);
+        let same =
+            same_definition(&cand_def, &ours_def) && candidate.get("tags") == ours.get("tags");
+        if !is_active(&candidate) || registered < since || !same {
+            break;
+        }
+        let Some(arn) = cand_def.get("taskDefinitionArn").and_then(J::as_str) else {
+            break;
+        };
+        log_warn!(
+            "a lost RegisterTaskDefinition reply left an extra revision; deregistering it",
+            "arn" = arn
+        );
+        ecs.deregister_task_definition()
+            .task_definition(arn)
+            .send()
+            .await
+            .map_err(|e| errors::aws_diag(&format!("deregistering {KIND}"), arn, &e))?;
+    }
+    Ok(())
+}
+
+/// Two described task definitions hold the same definition: everything but the revision's own
+/// identity and bookkeeping is equal.
+fn same_definition(a: &J, b: &J) -> bool {
+    const BOOKKEEPING: [&str; 6] = [
+        "taskDefinitionArn",
+        "revision",
+        "registeredAt",
+        "registeredBy",
+        "deregisteredAt",
+        "status",
+    ];
+    let strip = |j: &J| -> Map<String, J> {
+        j.as_object()
+            .map(|m| {
+                m.iter()
+                    .filter(|(k, _)| !BOOKKEEPING.contains(&k.as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    strip(a) == strip(b)
+}
+
 fn is_active(response: &J) -> bool {
     let status = response
         .get("taskDefinition")
@@ -301,8 +383,11 @@ impl Resource<AwsClients> for TaskDefinition {
             .collect();
         let ecs = set.ecs();
         let capture = CaptureBody::new();
+        let unanswered = retry::UnansweredAttempts::new();
+        let started = SystemTime::now();
         let send = || {
             let capture = capture.clone();
+            let unanswered = unanswered.clone();
             let members = members.clone();
             ecs.register_task_definition()
                 .family(&family)
@@ -319,6 +404,7 @@ impl Resource<AwsClients> for TaskDefinition {
                 .customize()
                 .mutate_request(ecs_json::replace_members(members))
                 .interceptor(capture)
+                .interceptor(unanswered)
                 .send()
         };
         // A just-created execution or task role may not be assumable yet (IAM propagation).
@@ -383,6 +469,19 @@ impl Resource<AwsClients> for TaskDefinition {
                 ));
             }
         };
+        if unanswered.any() {
+            if let Err(d) = deregister_lost_revisions(ctx, planned, &response, started).await {
+                return Err(ApplyError::with_state(
+                    d,
+                    with_tags(
+                        state_from(&response, planned, &region),
+                        &response,
+                        &ctx.client,
+                        planned,
+                    ),
+                ));
+            }
+        }
         let state = state_from(&response, planned, &region);
         Ok(with_tags(state, &response, &ctx.client, planned))
     }

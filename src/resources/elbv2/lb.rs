@@ -377,6 +377,8 @@ impl Resource<AwsClients> for Lb {
         );
         let set = ctx.client.regional(planned);
         let elb = set.elbv2();
+        // CreateLoadBalancer is idempotent (same name, same settings -> the existing one), so a
+        // retry after a lost reply answers with the load balancer the lost attempt created.
         let mut req = elb
             .create_load_balancer()
             .name(&name)

@@ -286,6 +286,8 @@ impl Resource<AwsClients> for ListenerResource {
             "creating the listener while its certificate propagates",
             PROPAGATION_TIMEOUT,
             |e| errors::has_code(e, "CertificateNotFound"),
+            // CreateListener is idempotent (same load balancer, port and settings -> the existing
+            // listener), so a retry after a lost reply answers with the lost attempt's listener.
             || {
                 elb.create_listener()
                     .load_balancer_arn(&lb)

@@ -423,6 +423,8 @@ impl Resource<AwsClients> for TargetGroupResource {
         let set = ctx.client.regional(planned);
         let elb = set.elbv2();
         let target_type = planned.str("target_type").unwrap_or("instance");
+        // CreateTargetGroup is idempotent (same name, same settings -> the existing group), so a
+        // retry after a lost reply answers with the group the lost attempt created.
         let mut req = elb
             .create_target_group()
             .name(&name)

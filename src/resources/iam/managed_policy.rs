@@ -174,6 +174,18 @@ fn state_of(p: &Policy, doc: String, prior: &Value, clients: &AwsClients) -> Val
 }
 
 /// Reads the policy right after a write, retrying "not found" while IAM propagates it.
+fn create_diag<E: errors::Describe + aws_smithy_types::error::metadata::ProvideErrorMetadata>(
+    name: &str,
+    e: &E,
+) -> Diagnostic {
+    let d = errors::aws_diag(&format!("creating {KIND}"), name, e);
+    match errors::error_code(e) {
+        Some("MalformedPolicyDocument") => d.at(AttrPath::attr("policy")),
+        Some("EntityAlreadyExists") => d.at(AttrPath::attr("name")),
+        _ => d,
+    }
+}
+
 async fn read_fresh(
     ctx: &Ctx<AwsClients>,
     arn: &str,
@@ -327,28 +339,39 @@ impl Resource<AwsClients> for ManagedPolicy {
         let iam = ctx.client.iam();
         let name = names::generate(planned.str("name"), planned.str("name_prefix"));
         let all_tags = tags::from_planned(planned);
-        let out = iam
+        let path = planned.str("path").unwrap_or("/");
+        let document = planned.str("policy").unwrap_or_default();
+        let unanswered = retry::UnansweredAttempts::new();
+        let created = iam
             .create_policy()
             .policy_name(&name)
-            .path(planned.str("path").unwrap_or("/"))
-            .policy_document(planned.str("policy").unwrap_or_default())
+            .path(path)
+            .policy_document(document)
             .set_description(planned.str("description").map(str::to_string))
             .set_tags((!all_tags.is_empty()).then(|| tags::to_iam(&all_tags)))
+            .customize()
+            .interceptor(unanswered.clone())
             .send()
-            .await
-            .map_err(|e| {
-                let d = errors::aws_diag(&format!("creating {KIND}"), &name, &e);
-                match errors::error_code(&e) {
-                    Some("MalformedPolicyDocument") => d.at(AttrPath::attr("policy")),
-                    Some("EntityAlreadyExists") => d.at(AttrPath::attr("name")),
-                    _ => d,
+            .await;
+        let account = ctx.client.account_id();
+        let arn = match created {
+            Ok(out) => out
+                .policy()
+                .and_then(|p| p.arn())
+                .unwrap_or_default()
+                .to_string(),
+            // A lost reply: the policy the lost attempt created has the ARN that the account,
+            // path and name determine; it is adopted below only if it holds our document.
+            Err(e) if !account.is_empty() && unanswered.explains(&e, "EntityAlreadyExists") => {
+                let partition = ctx.client.partition();
+                let arn = format!("arn:{partition}:iam::{account}:policy{path}{name}");
+                match find_with_document(iam, &arn).await? {
+                    Some((_, doc)) if policy::equivalent(&doc, document) => arn,
+                    _ => return Err(create_diag(&name, &e).into()),
                 }
-            })?;
-        let arn = out
-            .policy()
-            .and_then(|p| p.arn())
-            .unwrap_or_default()
-            .to_string();
+            }
+            Err(e) => return Err(create_diag(&name, &e).into()),
+        };
         let mut partial = planned.clone();
         partial.set("id", Value::from(arn.as_str()));
         partial.set("arn", Value::from(arn.as_str()));

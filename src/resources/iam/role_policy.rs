@@ -120,6 +120,7 @@ async fn put(ctx: &Ctx<AwsClients>, role: &str, name: &str, doc: &str) -> Result
         "putting the policy during a concurrent IAM change",
         PROPAGATION_TIMEOUT,
         is_concurrent_modification,
+        // PutRolePolicy overwrites: a retry after a lost reply just writes the same policy again.
         || {
             iam.put_role_policy()
                 .role_name(role)

@@ -97,6 +97,7 @@ impl Resource<AwsClients> for RolePolicyAttachment {
             "attaching the policy during a concurrent IAM change",
             PROPAGATION_TIMEOUT,
             is_concurrent_modification,
+            // AttachRolePolicy of an attached policy succeeds: a retry after a lost reply is harmless.
             || {
                 iam.attach_role_policy()
                     .role_name(&role)

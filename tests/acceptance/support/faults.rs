@@ -28,7 +28,7 @@ pub struct FaultRates {
 
 impl FaultRates {
     /// The issue-7 mix: throttling 20%, 5xx 5%, resets 2% (a quarter of them after the call
-    /// reached moto: lost replies), spikes on 5% of calls. The long run uses it.
+    /// reached moto: lost replies), spikes on 5% of calls. The CI seeds and the long run use it.
     pub fn issue7() -> FaultRates {
         FaultRates {
             throttle: 0.20,
@@ -36,17 +36,6 @@ impl FaultRates {
             reset_before: 0.015,
             reset_after: 0.005,
             spike: 0.05,
-        }
-    }
-
-    /// [`FaultRates::issue7`] with every reset before forwarding: AWS never acts on a call whose
-    /// reply is lost. The CI seeds use it; lost replies are covered there by scripted faults on
-    /// the creates that handle them (see `faults::lost_create_replies_*`).
-    pub fn issue7_answered() -> FaultRates {
-        FaultRates {
-            reset_before: 0.02,
-            reset_after: 0.0,
-            ..FaultRates::issue7()
         }
     }
 
