@@ -314,6 +314,43 @@ fn is_active(response: &J) -> bool {
     !matches!(status, "INACTIVE" | "DELETE_IN_PROGRESS")
 }
 
+/// Reads a just-registered revision back with its tags, for an answer that lacked them; a
+/// failure keeps the registered revision in state (`state`) as partial.
+async fn read_back(
+    ctx: &Ctx<AwsClients>,
+    planned: &Value,
+    arn: &str,
+    state: Value,
+) -> Result<J, ApplyError> {
+    let described = retry::retry_when(
+        &ctx.stop,
+        "reading the new task definition",
+        PROPAGATION_TIMEOUT,
+        |e: &Option<Diagnostic>| e.is_none(),
+        || async {
+            match describe(ctx, planned, arn).await {
+                Ok(Some(j)) => Ok(j),
+                Ok(None) => Err(None),
+                Err(d) => Err(Some(d)),
+            }
+        },
+    )
+    .await;
+    match described {
+        Ok(j) => Ok(j),
+        Err(e) => {
+            let detail = match e.error() {
+                Some(Some(d)) => d.detail.clone(),
+                _ => "the new revision was not found".to_string(),
+            };
+            Err(ApplyError::with_state(
+                Diagnostic::error(format!("reading {KIND} ({arn})"), detail),
+                state,
+            ))
+        }
+    }
+}
+
 #[async_trait]
 impl Resource<AwsClients> for TaskDefinition {
     fn type_name(&self) -> &'static str {
@@ -439,36 +476,13 @@ impl Resource<AwsClients> for TaskDefinition {
         };
         // RegisterTaskDefinition answers with the revision and its `tags` (documented output):
         // no read-back then. Only an answer without them (and tags to show) is read back.
-        if response.get("tags").is_some() || all_tags.is_empty() {
-            return Ok(with_tags(state, &response, &ctx.client, planned));
-        }
-        let described = retry::retry_when(
-            &ctx.stop,
-            "reading the new task definition",
-            PROPAGATION_TIMEOUT,
-            |e: &Option<Diagnostic>| e.is_none(),
-            || async {
-                match describe(ctx, planned, &arn).await {
-                    Ok(Some(j)) => Ok(j),
-                    Ok(None) => Err(None),
-                    Err(d) => Err(Some(d)),
-                }
-            },
-        )
-        .await;
-        let response = match described {
-            Ok(j) => j,
-            Err(e) => {
-                let detail = match e.error() {
-                    Some(Some(d)) => d.detail.clone(),
-                    _ => "the new revision was not found".to_string(),
-                };
-                return Err(ApplyError::with_state(
-                    Diagnostic::error(format!("reading {KIND} ({arn})"), detail),
-                    state,
-                ));
-            }
+        let answered_whole = response.get("tags").is_some() || all_tags.is_empty();
+        let response = if answered_whole {
+            response
+        } else {
+            read_back(ctx, planned, &arn, state).await?
         };
+        // A lost reply (the SDK retried an attempt that AWS had answered) leaves an extra revision.
         if unanswered.any() {
             if let Err(d) = deregister_lost_revisions(ctx, planned, &response, started).await {
                 return Err(ApplyError::with_state(
