@@ -136,17 +136,55 @@ FLOORS = {
         "read": [P(["servicediscovery:GetNamespace", "servicediscovery:ListTagsForResource"])],
         "delete": ["servicediscovery:DeleteNamespace", "servicediscovery:GetOperation"],
     },
+    # --- Elastic Load Balancing v2 (signing service "elasticloadbalancing") ---
+    "awsecs_lb": {
+        # Attributes (idle timeout, deletion protection, ...) cannot be sent with the create; AWS
+        # provisions asynchronously, so at least one describe sees it active.
+        "create": ["elasticloadbalancing:CreateLoadBalancer",
+                   "elasticloadbalancing:ModifyLoadBalancerAttributes",
+                   "elasticloadbalancing:DescribeLoadBalancers"],
+        # The ARN is in state: the load balancer, its attributes and its tags are three reads by it.
+        "read": [P(["elasticloadbalancing:DescribeLoadBalancers",
+                    "elasticloadbalancing:DescribeLoadBalancerAttributes",
+                    "elasticloadbalancing:DescribeTags"])],
+        # Deletion is asynchronous: one describe sees it gone, and one look at its network
+        # interfaces, which hold the security groups until AWS releases them.
+        "delete": ["elasticloadbalancing:DeleteLoadBalancer",
+                   "elasticloadbalancing:DescribeLoadBalancers",
+                   "ec2:DescribeNetworkInterfaces"],
+    },
+    "awsecs_lb_target_group": {
+        # deregistration_delay and stickiness are attributes, not create parameters.
+        "create": ["elasticloadbalancing:CreateTargetGroup",
+                   "elasticloadbalancing:ModifyTargetGroupAttributes"],
+        "read": [P(["elasticloadbalancing:DescribeTargetGroups",
+                    "elasticloadbalancing:DescribeTargetGroupAttributes",
+                    "elasticloadbalancing:DescribeTags"])],
+        "delete": ["elasticloadbalancing:DeleteTargetGroup"],
+    },
+    "awsecs_lb_listener": {
+        "create": ["elasticloadbalancing:CreateListener"],  # returns the listener and its actions
+        "read": [P(["elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeTags"])],
+        "delete": ["elasticloadbalancing:DeleteListener"],
+    },
 }
+
+
+def chain(rtype, kind):
+    """The floor chain of one operation; a type without an entry is an error, never a free pass."""
+    if rtype not in FLOORS:
+        raise SystemExit(f"bench: no floor for {rtype} in bench/floors.py: add its create/read/delete chains")
+    return FLOORS[rtype].get(kind, [])
 
 
 def calls(rtype, kind):
     """Every call of the floor chain, flattened (for counting)."""
     out = []
-    for step in FLOORS[rtype].get(kind, []):
+    for step in chain(rtype, kind):
         out.extend(step if isinstance(step, tuple) else [step])
     return out
 
 
 def depth(rtype, kind):
     """Round trips of the floor chain: a concurrent group costs one."""
-    return len(FLOORS[rtype].get(kind, []))
+    return len(chain(rtype, kind))
