@@ -152,6 +152,29 @@ fn broken_endpoint_ends_the_run_with_a_clear_error_after_bounded_attempts() {
     tf.destroy();
 }
 
+/// Applies `tf` with the first reply to each of `ops` lost (AWS acted, the connection dropped
+/// before the answer), and checks each was sent exactly twice: once, then retried once.
+#[track_caller]
+fn apply_losing_first_replies(tf: &Workdir, seed: u64, ops: &[&str]) {
+    let Some(proxy) = tf.proxy() else {
+        panic!("fault injection needs the moto proxy; do not run faults tests against real AWS");
+    };
+    let lost = [Fault::ResetAfterForwarding];
+    let plan = ops
+        .iter()
+        .fold(FaultPlan::new(seed, FaultRates::default()), |p, op| {
+            p.with_first(op, &lost)
+        });
+    proxy.set_faults(Some(plan));
+    let (_, calls) = tf.record(|| tf.apply());
+    let stats = proxy.fault_stats().expect("a fault plan is set");
+    assert_eq!(stats.resets_after, ops.len() as u64, "{stats}");
+    for op in ops {
+        let sent = calls.iter().filter(|c| c.to_string() == *op).count();
+        assert_eq!(sent, 2, "{op} is sent, its reply lost, and retried once");
+    }
+}
+
 #[test]
 fn lost_create_replies_are_recognised_as_the_calls_own_creates() {
     // The first CreateRole / CreateLogGroup / CreateRepository / CreateInstanceProfile /
@@ -201,33 +224,18 @@ resource "awsecs_vpc_security_group_ingress_rule" "http" {{
 }}
 "#
     )));
-    let Some(proxy) = tf.proxy() else {
-        panic!("fault injection needs the moto proxy; do not run faults tests against real AWS");
-    };
-    let lost = [Fault::ResetAfterForwarding];
-    proxy.set_faults(Some(
-        FaultPlan::new(3, FaultRates::default())
-            .with_first("iam:CreateRole", &lost)
-            .with_first("logs:CreateLogGroup", &lost)
-            .with_first("ecr:CreateRepository", &lost)
-            .with_first("iam:CreateInstanceProfile", &lost)
-            .with_first("ec2:CreateSecurityGroup", &lost)
-            .with_first("ec2:AuthorizeSecurityGroupIngress", &lost),
-    ));
-    let (_, calls) = tf.record(|| tf.apply());
-    let stats = proxy.fault_stats().expect("a fault plan is set");
-    assert_eq!(stats.resets_after, 6, "{stats}");
-    for op in [
-        "iam:CreateRole",
-        "logs:CreateLogGroup",
-        "ecr:CreateRepository",
-        "iam:CreateInstanceProfile",
-        "ec2:CreateSecurityGroup",
-        "ec2:AuthorizeSecurityGroupIngress",
-    ] {
-        let sent = calls.iter().filter(|c| c.to_string() == op).count();
-        assert_eq!(sent, 2, "{op} is sent, its reply lost, and retried once");
-    }
+    apply_losing_first_replies(
+        &tf,
+        3,
+        &[
+            "iam:CreateRole",
+            "logs:CreateLogGroup",
+            "ecr:CreateRepository",
+            "iam:CreateInstanceProfile",
+            "ec2:CreateSecurityGroup",
+            "ec2:AuthorizeSecurityGroupIngress",
+        ],
+    );
     assert_eq!(
         tf.state_show("awsecs_cloudwatch_log_group.g")["retention_in_days"],
         7,
@@ -379,28 +387,15 @@ resource "awsecs_ecs_service" "s" {{
 }}
 "#
     )));
-    let Some(proxy) = tf.proxy() else {
-        panic!("fault injection needs the moto proxy; do not run faults tests against real AWS");
-    };
-    let ops = [
-        "ecs:CreateCluster",
-        "ecs:RegisterTaskDefinition",
-        "ecs:CreateService",
-    ];
-    let lost = [Fault::ResetAfterForwarding];
-    let plan = ops
-        .iter()
-        .fold(FaultPlan::new(4, FaultRates::default()), |p, op| {
-            p.with_first(op, &lost)
-        });
-    proxy.set_faults(Some(plan));
-    let (_, calls) = tf.record(|| tf.apply());
-    let stats = proxy.fault_stats().expect("a fault plan is set");
-    assert_eq!(stats.resets_after, ops.len() as u64, "{stats}");
-    for op in ops {
-        let sent = calls.iter().filter(|c| c.to_string() == op).count();
-        assert_eq!(sent, 2, "{op} is sent, its reply lost, and retried once");
-    }
+    apply_losing_first_replies(
+        &tf,
+        4,
+        &[
+            "ecs:CreateCluster",
+            "ecs:RegisterTaskDefinition",
+            "ecs:CreateService",
+        ],
+    );
     let cfg = aws();
     let ecs = aws_sdk_ecs::Client::new(&cfg);
     let active_revisions = || {
@@ -552,30 +547,17 @@ resource "awsecs_iam_policy" "own" {{
 }}
 "#
     )));
-    let Some(proxy) = tf.proxy() else {
-        panic!("fault injection needs the moto proxy; do not run faults tests against real AWS");
-    };
-    let ops = [
-        "iam:PutRolePolicy",
-        "iam:AttachRolePolicy",
-        "ecr:PutLifecyclePolicy",
-        "ecr:SetRepositoryPolicy",
-        "ec2:CreateLaunchTemplate",
-    ];
-    let lost = [Fault::ResetAfterForwarding];
-    let plan = ops
-        .iter()
-        .fold(FaultPlan::new(5, FaultRates::default()), |p, op| {
-            p.with_first(op, &lost)
-        });
-    proxy.set_faults(Some(plan));
-    let (_, calls) = tf.record(|| tf.apply());
-    let stats = proxy.fault_stats().expect("a fault plan is set");
-    assert_eq!(stats.resets_after, ops.len() as u64, "{stats}");
-    for op in ops {
-        let sent = calls.iter().filter(|c| c.to_string() == op).count();
-        assert_eq!(sent, 2, "{op} is sent, its reply lost, and retried once");
-    }
+    apply_losing_first_replies(
+        &tf,
+        5,
+        &[
+            "iam:PutRolePolicy",
+            "iam:AttachRolePolicy",
+            "ecr:PutLifecyclePolicy",
+            "ecr:SetRepositoryPolicy",
+            "ec2:CreateLaunchTemplate",
+        ],
+    );
     let cfg = aws();
     let iam = aws_sdk_iam::Client::new(&cfg);
     let ec2 = aws_sdk_ec2::Client::new(&cfg);
@@ -679,28 +661,15 @@ resource "awsecs_lb_listener" "http" {{
         sg = net.sg,
         vpc = net.vpc,
     )));
-    let Some(proxy) = tf.proxy() else {
-        panic!("fault injection needs the moto proxy; do not run faults tests against real AWS");
-    };
-    let ops = [
-        "elasticloadbalancing:CreateLoadBalancer",
-        "elasticloadbalancing:CreateTargetGroup",
-        "elasticloadbalancing:CreateListener",
-    ];
-    let lost = [Fault::ResetAfterForwarding];
-    let plan = ops
-        .iter()
-        .fold(FaultPlan::new(6, FaultRates::default()), |p, op| {
-            p.with_first(op, &lost)
-        });
-    proxy.set_faults(Some(plan));
-    let (_, calls) = tf.record(|| tf.apply());
-    let stats = proxy.fault_stats().expect("a fault plan is set");
-    assert_eq!(stats.resets_after, ops.len() as u64, "{stats}");
-    for op in ops {
-        let sent = calls.iter().filter(|c| c.to_string() == op).count();
-        assert_eq!(sent, 2, "{op} is sent, its reply lost, and retried once");
-    }
+    apply_losing_first_replies(
+        &tf,
+        6,
+        &[
+            "elasticloadbalancing:CreateLoadBalancer",
+            "elasticloadbalancing:CreateTargetGroup",
+            "elasticloadbalancing:CreateListener",
+        ],
+    );
     let elb = aws_sdk_elasticloadbalancingv2::Client::new(&aws());
     let count = || {
         block_on(async {
