@@ -184,11 +184,26 @@ async fn read_state(
         .send()
         .await
         .map_err(|e| errors::aws_diag(&format!("listing tags for {KIND}"), name, &e))?;
-    let (tags, tags_all) = tags::split_read(
+    Ok(repository_state(
+        repo,
         &tags::from_ecr(listed.tags()),
-        clients.default_tags(),
-        prior.get("tags"),
-    );
+        prior,
+        clients,
+        region,
+    ))
+}
+
+/// The state from a repository and its tags, as already read (or as just sent, on create).
+fn repository_state(
+    repo: &Repository,
+    all_tags: &tags::Tags,
+    prior: &Value,
+    clients: &AwsClients,
+    region: &str,
+) -> Value {
+    let name = repo.repository_name().unwrap_or_default();
+    let arn = repo.repository_arn().unwrap_or_default();
+    let (tags, tags_all) = tags::split_read(all_tags, clients.default_tags(), prior.get("tags"));
 
     let scan = repo
         .image_scanning_configuration()
@@ -227,7 +242,7 @@ async fn read_state(
             ])
         })
         .collect();
-    Ok(Value::object([
+    Value::object([
         ("arn", Value::from(arn)),
         ("force_delete", prior.get("force_delete").clone()),
         ("id", Value::from(name)),
@@ -252,7 +267,7 @@ async fn read_state(
             Value::List(filters),
         ),
         ("timeouts", prior.get("timeouts").clone()),
-    ]))
+    ])
 }
 
 /// Reads the repository right after a write, retrying "not found" briefly.
@@ -395,11 +410,24 @@ impl Resource<AwsClients> for EcrRepository {
             }
         }
         let unanswered = retry::UnansweredAttempts::new();
-        match req.customize().interceptor(unanswered.clone()).send().await {
-            Err(e) if !unanswered.explains(&e, "RepositoryAlreadyExistsException") => {
+        let created = match req.customize().interceptor(unanswered.clone()).send().await {
+            Ok(out) => out.repository,
+            Err(e) if unanswered.explains(&e, "RepositoryAlreadyExistsException") => None,
+            Err(e) => {
                 return Err(errors::aws_diag(&format!("creating {KIND}"), &name, &e).into());
             }
-            _ => {}
+        };
+        // CreateRepository answers with the repository as stored (ARN, registry, URI, mutability,
+        // scanning, encryption, exclusion filters) and tags it with exactly the tags sent, so the
+        // answer plus those tags is the state. A lost reply (adopted above) has no answer: read.
+        if let Some(repo) = created.filter(|r| r.repository_arn().is_some()) {
+            return Ok(repository_state(
+                &repo,
+                &all_tags,
+                planned,
+                &ctx.client,
+                set.region(),
+            ));
         }
 
         let mut partial = planned.clone();
