@@ -220,6 +220,61 @@ async fn read_fresh(
     read_state(logs, &ctx.client, &g, reference, set.region()).await
 }
 
+/// The state of a group this apply just created, with no read-back: CreateLogGroup answers with
+/// nothing, but every attribute is what was sent or AWS's documented default (class STANDARD,
+/// no deletion protection), and the ARN has the documented form
+/// `arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME` (stored, as hashicorp/aws does, without the
+/// `:*` DescribeLogGroups appends). None (read instead) without a known account ID, or with a KMS
+/// key, which AWS may report in another spelling than the one sent.
+fn created_state(
+    ctx: &Ctx<AwsClients>,
+    planned: &Value,
+    name: &str,
+    region: &str,
+) -> Option<Value> {
+    let account = ctx.client.account_id();
+    if account.is_empty() || !planned.get("kms_key_id").is_null() {
+        return None;
+    }
+    let arn = format!(
+        "arn:{}:logs:{region}:{account}:log-group:{name}",
+        ctx.client.partition()
+    );
+    let sent = tags::from_planned(planned);
+    let (tags, tags_all) = tags::split_read(&sent, ctx.client.default_tags(), planned.get("tags"));
+    let known = |k: &str, default: Value| {
+        Some(planned.get(k).clone())
+            .filter(|v| v.is_known() && !v.is_null())
+            .unwrap_or(default)
+    };
+    Some(Value::object([
+        ("arn", Value::from(arn.as_str())),
+        (
+            "deletion_protection_enabled",
+            known("deletion_protection_enabled", Value::Bool(false)),
+        ),
+        ("id", Value::from(name)),
+        ("kms_key_id", Value::Null),
+        (
+            "log_group_class",
+            known("log_group_class", Value::from("STANDARD")),
+        ),
+        ("name", Value::from(name)),
+        (
+            "name_prefix",
+            Value::opt_string(names::prefix_from_name(name)),
+        ),
+        ("region", Value::from(region)),
+        (
+            "retention_in_days",
+            known("retention_in_days", Value::int(0)),
+        ),
+        ("skip_destroy", planned.get("skip_destroy").clone()),
+        ("tags", tags),
+        ("tags_all", tags_all),
+    ]))
+}
+
 /// PutRetentionPolicy, retrying the IAM-propagation denial hashicorp/aws also retries.
 async fn put_retention(
     ctx: &Ctx<AwsClients>,
@@ -314,6 +369,11 @@ impl Resource<AwsClients> for LogGroupResource {
             put_retention(ctx, logs, &name, days)
                 .await
                 .map_err(|d| ApplyError::with_state(d, partial.clone()))?;
+        }
+        if created.is_ok() {
+            if let Some(state) = created_state(ctx, planned, &name, set.region()) {
+                return Ok(state);
+            }
         }
         read_fresh(ctx, planned, &name)
             .await
