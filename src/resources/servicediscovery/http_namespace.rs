@@ -88,13 +88,45 @@ async fn read_state(
     };
     super::check_namespace_type(&ns, "HTTP", KIND)?;
     let mut state =
-        super::namespace_state(sd, &ctx.client, &ns, reference, set.region(), KIND).await?;
+        super::namespace_state(sd, &ctx.client, &ns, reference, set.region(), KIND, None).await?;
     let http_name = ns
         .properties()
         .and_then(|p| p.http_properties())
         .and_then(|h| h.http_name());
     state.set("http_name", Value::opt_string(http_name));
     Ok(Some(state))
+}
+
+/// The state of a namespace whose create operation just succeeded, with no GetNamespace: the
+/// operation names the ID, the ARN has AWS's documented form, the HTTP name of an HTTP namespace
+/// is its name (HttpProperties), and name, description and tags are what was sent. None (read
+/// instead) without a known account ID.
+fn created_state(
+    ctx: &Ctx<AwsClients>,
+    planned: &Value,
+    id: &str,
+    name: &str,
+    region: &str,
+) -> Option<Value> {
+    let arn = super::namespace_arn(&ctx.client, region, id)?;
+    let (tags, tags_all) = tags::split_read(
+        &tags::from_planned(planned),
+        ctx.client.default_tags(),
+        planned.get("tags"),
+    );
+    Some(Value::object([
+        ("arn", Value::from(arn)),
+        (
+            "description",
+            super::description(planned.str("description"), planned),
+        ),
+        ("http_name", Value::from(name)),
+        ("id", Value::from(id)),
+        ("name", Value::from(name)),
+        ("region", Value::from(region)),
+        ("tags", tags),
+        ("tags_all", tags_all),
+    ]))
 }
 
 #[async_trait]
@@ -134,6 +166,9 @@ impl Resource<AwsClients> for HttpNamespace {
             .map_err(|e| errors::aws_diag(&format!("creating {KIND}"), &name, &e))?;
         let op = out.operation_id().unwrap_or_default();
         let id = super::finish_create(ctx, sd, op, planned, KIND, &name).await?;
+        if let Some(state) = created_state(ctx, planned, &id, &name, set.region()) {
+            return Ok(state);
+        }
         let mut partial = planned.clone();
         partial.set("id", Value::from(id.as_str()));
         match read_state(ctx, planned, &id, true).await {

@@ -164,7 +164,9 @@ pub fn description(read: Option<&str>, prior: &Value) -> Value {
     }
 }
 
-/// The state both namespace resources share; each adds its own properties.
+/// The state both namespace resources share; each adds its own properties. `sent_tags` are the
+/// tags of a namespace this apply just created with them (AWS tags it with exactly those), so no
+/// ListTagsForResource; None reads them.
 pub async fn namespace_state(
     sd: &Client,
     clients: &AwsClients,
@@ -172,9 +174,13 @@ pub async fn namespace_state(
     prior: &Value,
     region: &str,
     kind: &str,
+    sent_tags: Option<&Tags>,
 ) -> Result<Value, Diagnostic> {
     let arn = ns.arn().unwrap_or_default();
-    let (tags, tags_all) = read_tags(sd, clients, arn, prior, kind).await?;
+    let (tags, tags_all) = match sent_tags {
+        Some(all) => tags::split_read(all, clients.default_tags(), prior.get("tags")),
+        None => read_tags(sd, clients, arn, prior, kind).await?,
+    };
     Ok(Value::object([
         ("arn", Value::from(arn)),
         ("description", description(ns.description(), prior)),
@@ -184,6 +190,18 @@ pub async fn namespace_state(
         ("tags", tags),
         ("tags_all", tags_all),
     ]))
+}
+
+/// The namespace ARN in AWS's documented form,
+/// `arn:PARTITION:servicediscovery:REGION:ACCOUNT:namespace/ID`; None without a known account.
+pub fn namespace_arn(clients: &AwsClients, region: &str, id: &str) -> Option<String> {
+    let account = clients.account_id();
+    (!account.is_empty()).then(|| {
+        format!(
+            "arn:{}:servicediscovery:{region}:{account}:namespace/{id}",
+            clients.partition()
+        )
+    })
 }
 
 /// Refuses to manage a namespace of another kind (e.g. an HTTP namespace imported as a private

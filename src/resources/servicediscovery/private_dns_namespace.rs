@@ -12,6 +12,7 @@ use aws_sdk_servicediscovery::types::PrivateDnsNamespaceChange;
 
 use super::{operation, request_id};
 use crate::aws::retry::{self, PROPAGATION_TIMEOUT};
+use crate::aws::tags::Tags;
 use crate::aws::{errors, plan_region, region_attribute, split_import_region, tags, AwsClients};
 use crate::framework::{
     ApplyError, ApplyResult, AttrPath, Attribute, Block, Ctx, Diagnostic, Diagnostics, Plan,
@@ -73,6 +74,7 @@ async fn read_state(
     reference: &Value,
     id: &str,
     fresh: bool,
+    sent_tags: Option<&Tags>,
 ) -> Result<Option<Value>, Diagnostic> {
     let set = ctx.client.regional(reference);
     let sd = set.servicediscovery();
@@ -98,8 +100,16 @@ async fn read_state(
         return Ok(None);
     };
     super::check_namespace_type(&ns, "DNS_PRIVATE", KIND)?;
-    let mut state =
-        super::namespace_state(sd, &ctx.client, &ns, reference, set.region(), KIND).await?;
+    let mut state = super::namespace_state(
+        sd,
+        &ctx.client,
+        &ns,
+        reference,
+        set.region(),
+        KIND,
+        sent_tags,
+    )
+    .await?;
     let zone = ns
         .properties()
         .and_then(|p| p.dns_properties())
@@ -113,13 +123,16 @@ async fn read_fresh(
     ctx: &Ctx<AwsClients>,
     reference: &Value,
     id: &str,
+    sent_tags: Option<&Tags>,
 ) -> Result<Value, Diagnostic> {
-    read_state(ctx, reference, id, true).await?.ok_or_else(|| {
-        Diagnostic::error(
-            errors::summary(&format!("reading {KIND}"), id),
-            "the namespace disappeared right after it was written",
-        )
-    })
+    read_state(ctx, reference, id, true, sent_tags)
+        .await?
+        .ok_or_else(|| {
+            Diagnostic::error(
+                errors::summary(&format!("reading {KIND}"), id),
+                "the namespace disappeared right after it was written",
+            )
+        })
 }
 
 #[async_trait]
@@ -162,7 +175,8 @@ impl Resource<AwsClients> for PrivateDnsNamespace {
         let id = super::finish_create(ctx, sd, op, planned, KIND, &name).await?;
         let mut partial = planned.clone();
         partial.set("id", Value::from(id.as_str()));
-        read_fresh(ctx, planned, &id)
+        // The hosted zone ID is only in GetNamespace; the tags are the ones just sent.
+        read_fresh(ctx, planned, &id, Some(&all_tags))
             .await
             .map_err(|d| ApplyError::with_state(d, partial))
     }
@@ -179,7 +193,7 @@ impl Resource<AwsClients> for PrivateDnsNamespace {
             )
             .into());
         };
-        let found = read_state(ctx, state, id, false).await?;
+        let found = read_state(ctx, state, id, false, None).await?;
         if found.is_none() {
             log_warn!(
                 "Service Discovery Private DNS Namespace not found, removing from state",
@@ -229,7 +243,7 @@ impl Resource<AwsClients> for PrivateDnsNamespace {
             KIND,
         )
         .await?;
-        Ok(read_fresh(ctx, planned, &id).await?)
+        Ok(read_fresh(ctx, planned, &id, None).await?)
     }
 
     async fn delete(&self, ctx: &Ctx<AwsClients>, prior: &Value) -> Result<(), Diagnostics> {
