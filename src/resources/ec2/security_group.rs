@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_ec2::error::SdkError;
+use aws_sdk_ec2::operation::create_security_group::CreateSecurityGroupOutput;
 use aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsError;
+use aws_sdk_ec2::operation::revoke_security_group_egress::RevokeSecurityGroupEgressError;
 use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range, ResourceType, SecurityGroup};
 use aws_sdk_ec2::Client;
 
@@ -223,19 +225,49 @@ async fn apply_rules(
     Ok(())
 }
 
-/// AWS gives every new VPC group an allow-all egress rule (IPv4, and IPv6 with an IPv6 CIDR).
-/// The two revokes are independent: made concurrently, they cost one round trip.
-async fn revoke_default_egress(ec2: &Client, id: &str) -> Result<(), Diagnostic> {
-    let v4 = IpPermission::builder()
-        .ip_protocol("-1")
-        .from_port(0)
-        .to_port(0)
-        .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+/// The state of a group just created in a configured VPC, from the CreateSecurityGroup answer
+/// (ID and, in current API versions, ARN) and what was sent: name, description, VPC, tags, the
+/// caller's account as owner, no ingress rules. Egress is settled by the caller. None (describe
+/// instead) when the VPC is the default one (`vpc_id` not configured) or the account is unknown.
+fn created_state(
+    ctx: &Ctx<AwsClients>,
+    region: &str,
+    planned: &Value,
+    id: &str,
+    name: &str,
+    answer: &CreateSecurityGroupOutput,
+) -> Option<Value> {
+    let vpc = planned.str("vpc_id").filter(|v| !v.is_empty())?;
+    let account = ctx.client.account_id();
+    if account.is_empty() {
+        return None;
+    }
+    let group = SecurityGroup::builder()
+        .group_id(id)
+        .group_name(name)
+        .description(planned.str("description").unwrap_or("Managed by Terraform"))
+        .vpc_id(vpc)
+        .owner_id(account)
+        .set_security_group_arn(answer.security_group_arn().map(str::to_string))
+        .set_tags(Some(ec2_tags::to_ec2(&tags::from_planned(planned))))
         .build();
-    let v6 = IpPermission::builder()
-        .ip_protocol("-1")
-        .from_port(0)
-        .to_port(0)
+    Some(state_of(ctx, region, &group, planned))
+}
+
+/// AWS gives every new VPC group an allow-all egress rule: IPv4 `0.0.0.0/0`, and IPv6 `::/0`
+/// when the VPC has an IPv6 CIDR. One revoke names both: AWS documents that a rule that does not
+/// match is not an error but listed in the answer's UnknownIpPermissions (stated for default
+/// VPCs). Where AWS refuses the missing IPv6 rule instead (`InvalidPermission.NotFound`, or an
+/// IPv6 range the VPC cannot have), the request changed nothing and the IPv4 rule is revoked alone.
+async fn revoke_default_egress(ec2: &Client, id: &str) -> Result<(), Diagnostic> {
+    let all_traffic = || {
+        IpPermission::builder()
+            .ip_protocol("-1")
+            .from_port(0)
+            .to_port(0)
+            .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+    };
+    let both = all_traffic()
         .ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build())
         .build();
     let revoke = |p: IpPermission| {
@@ -244,35 +276,19 @@ async fn revoke_default_egress(ec2: &Client, id: &str) -> Result<(), Diagnostic>
             .ip_permissions(p)
             .send()
     };
-    let (r4, r6) = tokio::join!(revoke(v4), revoke(v6));
-    match r4 {
-        Ok(_) => {}
-        Err(e) if errors::has_code(&e, "InvalidPermission.NotFound") => {}
-        Err(e) => {
-            return Err(errors::aws_diag(
-                &format!("revoking default IPv4 egress rule of {KIND}"),
-                id,
-                &e,
-            ))
-        }
-    }
-    match r6 {
+    let refused_ipv6 = |e: &SdkError<RevokeSecurityGroupEgressError>| {
+        errors::has_code(e, "InvalidPermission.NotFound")
+            || errors::code_and_message_contains(e, "InvalidParameterValue", "remote-ipv6-range")
+    };
+    let what = format!("revoking the default egress rules of {KIND}");
+    match revoke(both).await {
         Ok(_) => Ok(()),
-        Err(e)
-            if errors::has_code(&e, "InvalidPermission.NotFound")
-                || errors::code_and_message_contains(
-                    &e,
-                    "InvalidParameterValue",
-                    "remote-ipv6-range",
-                ) =>
-        {
-            Ok(())
-        }
-        Err(e) => Err(errors::aws_diag(
-            &format!("revoking default IPv6 egress rule of {KIND}"),
-            id,
-            &e,
-        )),
+        Err(e) if refused_ipv6(&e) => match revoke(all_traffic().build()).await {
+            Ok(_) => Ok(()),
+            Err(e) if errors::has_code(&e, "InvalidPermission.NotFound") => Ok(()),
+            Err(e) => Err(errors::aws_diag(&what, id, &e)),
+        },
+        Err(e) => Err(errors::aws_diag(&what, id, &e)),
     }
 }
 
@@ -363,13 +379,14 @@ impl Resource<AwsClients> for SecurityGroupResource {
             .interceptor(unanswered.clone())
             .send()
             .await;
-        let id = match created {
-            Ok(out) => out.group_id().map(str::to_string),
+        let (id, answer) = match created {
+            Ok(out) => (out.group_id().map(str::to_string), Some(out)),
             // Our own earlier attempt created it: find it by name (and VPC).
             Err(e) if unanswered.explains(&e, "InvalidGroup.Duplicate") => {
-                group_id_by_name(ec2, &name, planned.str("vpc_id"))
+                let id = group_id_by_name(ec2, &name, planned.str("vpc_id"))
                     .await
-                    .map_err(|e| errors::aws_diag(&format!("creating {KIND}"), &name, &e))?
+                    .map_err(|e| errors::aws_diag(&format!("creating {KIND}"), &name, &e))?;
+                (id, None)
             }
             Err(e) => return Err(errors::aws_diag(&format!("creating {KIND}"), &name, &e).into()),
         };
@@ -385,7 +402,13 @@ impl Resource<AwsClients> for SecurityGroupResource {
         partial.set("name", Value::from(name.as_str()));
         let fail = |d: Diagnostic| ApplyError::with_state(d, partial.clone());
         let budget = timeout(planned, "create", CREATE_TIMEOUT);
-        let mut fresh = read_fresh(ctx, planned, &id, budget).await.map_err(fail)?;
+        let answered = answer
+            .as_ref()
+            .and_then(|out| created_state(ctx, set.region(), planned, &id, &name, out));
+        let mut fresh = match answered {
+            Some(state) => state,
+            None => read_fresh(ctx, planned, &id, budget).await.map_err(fail)?,
+        };
         let in_vpc = !fresh.get("vpc_id").is_null();
         if in_vpc {
             revoke_default_egress(ec2, &id).await.map_err(fail)?;
