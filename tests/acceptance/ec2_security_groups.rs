@@ -82,6 +82,76 @@ resource "awsecs_security_group" "sg" {{
     .run();
 }
 
+/// A group in a configured VPC without inline rules is the create path with no describe: its state
+/// must still equal what a read and an import return, and AWS's default egress must be gone.
+fn group_without_rules_lifecycle(vpc_id: &str, prefix: &str) {
+    let name = unique_name(prefix);
+    Lifecycle {
+        config: config(&format!(
+            r#"
+resource "awsecs_security_group" "sg" {{
+  name        = "{name}"
+  description = "no inline rules"
+  vpc_id      = "{vpc_id}"
+  tags        = {{ Name = "{name}" }}
+}}
+"#
+        )),
+        address: "awsecs_security_group.sg",
+        import_id: &|st: &Value| s(st, "id").to_string(),
+        exists: &|st: &Value| {
+            let Some(g) = group(s(st, "id")) else {
+                return false;
+            };
+            assert_eq!(s(st, "vpc_id"), vpc_id);
+            assert!(
+                g.ip_permissions_egress().is_empty(),
+                "both default egress rules are revoked: {g:?}"
+            );
+            true
+        },
+        delete_out_of_band: Some(&|st: &Value| {
+            block_on(ec2().delete_security_group().group_id(s(st, "id")).send())
+                .expect("DeleteSecurityGroup");
+        }),
+        import_ignore: &["revoke_rules_on_delete"],
+    }
+    .run();
+}
+
+#[test]
+fn security_group_in_a_vpc_without_ipv6_loses_the_default_egress() {
+    let vpcs = block_on(
+        ec2()
+            .describe_vpcs()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("is-default")
+                    .values("true")
+                    .build(),
+            )
+            .send(),
+    )
+    .expect("DescribeVpcs");
+    let vpc = vpcs.vpcs()[0].vpc_id().unwrap().to_string();
+    group_without_rules_lifecycle(&vpc, "sg4");
+}
+
+#[test]
+fn security_group_in_an_ipv6_vpc_loses_both_default_egress_rules() {
+    let out = block_on(
+        ec2()
+            .create_vpc()
+            .cidr_block("10.77.0.0/16")
+            .amazon_provided_ipv6_cidr_block(true)
+            .send(),
+    )
+    .expect("CreateVpc");
+    let vpc = out.vpc().and_then(|v| v.vpc_id()).unwrap().to_string();
+    group_without_rules_lifecycle(&vpc, "sg6");
+    block_on(ec2().delete_vpc().vpc_id(&vpc).send()).expect("DeleteVpc");
+}
+
 #[test]
 fn security_group_with_rule_resources_has_only_the_managed_egress() {
     let name = unique_name("sgr");

@@ -573,3 +573,46 @@ impl Resource<AwsClients> for LogGroupResource {
 pub fn resource() -> Arc<dyn Resource<AwsClients>> {
     Arc::new(LogGroupResource)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::testing::{offline_ctx, ACCOUNT, REGION};
+
+    fn planned(extra: Vec<(&str, Value)>) -> Value {
+        let mut pairs = vec![
+            ("name", Value::from("/ecs/app")),
+            ("retention_in_days", Value::int(7)),
+            ("deletion_protection_enabled", Value::Unknown),
+            ("log_group_class", Value::Unknown),
+            ("skip_destroy", Value::Bool(false)),
+            ("tags", Value::string_map([("app", "dks")])),
+            ("tags_all", Value::string_map([("app", "dks")])),
+        ];
+        pairs.extend(extra);
+        schema().block.conform(Value::object(pairs))
+    }
+
+    #[test]
+    fn a_created_group_has_the_documented_arn_and_aws_defaults() {
+        let ctx = offline_ctx();
+        let v = created_state(&ctx, &planned(vec![]), "/ecs/app", REGION).unwrap();
+        assert_eq!(
+            v.str("arn"),
+            Some(format!("arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/ecs/app").as_str())
+        );
+        assert_eq!(v.str("log_group_class"), Some("STANDARD"));
+        assert_eq!(v.bool("deletion_protection_enabled"), Some(false));
+        assert_eq!(v.i64("retention_in_days"), Some(7));
+        assert_eq!(v.get("tags"), &Value::string_map([("app", "dks")]));
+        assert_eq!(v.str("id"), Some("/ecs/app"));
+    }
+
+    #[test]
+    fn a_kms_key_is_read_back_rather_than_assumed() {
+        let ctx = offline_ctx();
+        let key = Value::from("arn:aws:kms:us-east-1:123456789012:key/k");
+        let p = planned(vec![("kms_key_id", key)]);
+        assert!(created_state(&ctx, &p, "/ecs/app", REGION).is_none());
+    }
+}

@@ -101,7 +101,7 @@ async fn read_state(
 /// operation names the ID, the ARN has AWS's documented form, the HTTP name of an HTTP namespace
 /// is its name (HttpProperties), and name, description and tags are what was sent. None (read
 /// instead) without a known account ID.
-fn created_state(
+pub(super) fn created_state(
     ctx: &Ctx<AwsClients>,
     planned: &Value,
     id: &str,

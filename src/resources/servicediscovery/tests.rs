@@ -224,3 +224,24 @@ fn data_source_picks_exactly_one_namespace() {
     assert!(two.detail.contains("ns-2, ns-3"), "{two}");
     assert!(dns_namespace_data::pick(&listed, "a.local", "DNS_PUBLIC").is_err());
 }
+
+#[test]
+fn a_created_http_namespace_has_the_documented_arn_and_its_name_as_http_name() {
+    use crate::resources::testing::{offline_ctx, ACCOUNT, REGION};
+    let ctx = offline_ctx();
+    let planned = super::http_namespace::schema()
+        .block
+        .conform(Value::object([
+            ("name", Value::from("dks")),
+            ("tags", Value::string_map([("app", "dks")])),
+            ("tags_all", Value::string_map([("app", "dks")])),
+        ]));
+    let v = super::http_namespace::created_state(&ctx, &planned, "ns-1", "dks", REGION).unwrap();
+    assert_eq!(
+        v.str("arn"),
+        Some(format!("arn:aws:servicediscovery:{REGION}:{ACCOUNT}:namespace/ns-1").as_str())
+    );
+    assert_eq!(v.str("http_name"), Some("dks"));
+    assert_eq!(v.get("description"), &Value::Null);
+    assert_eq!(v.get("tags_all"), &Value::string_map([("app", "dks")]));
+}
