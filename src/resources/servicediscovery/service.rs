@@ -17,6 +17,7 @@ use aws_sdk_servicediscovery::Client;
 use super::service_schema as ss;
 use super::{operation, request_id, IN_USE_RETRY};
 use crate::aws::retry::{self, RetryError, PROPAGATION_TIMEOUT};
+use crate::aws::tags::Tags;
 use crate::aws::{errors, plan_region, split_import_region, tags, AwsClients};
 use crate::framework::{
     ApplyError, ApplyResult, AttrPath, Ctx, Diagnostic, Diagnostics, Plan, PlanRequest, Resource,
@@ -42,15 +43,21 @@ fn known_or_null(v: &Value) -> Value {
     }
 }
 
+/// The state from a service; `sent_tags` are the tags of a service this apply just created with
+/// them (no ListTagsForResource), None reads them.
 async fn state_of(
     sd: &Client,
     clients: &AwsClients,
     svc: &Service,
     reference: &Value,
     region: &str,
+    sent_tags: Option<&Tags>,
 ) -> Result<Value, Diagnostic> {
     let arn = svc.arn().unwrap_or_default();
-    let (tags, tags_all) = super::read_tags(sd, clients, arn, reference, KIND).await?;
+    let (tags, tags_all) = match sent_tags {
+        Some(all) => tags::split_read(all, clients.default_tags(), reference.get("tags")),
+        None => super::read_tags(sd, clients, arn, reference, KIND).await?,
+    };
     let namespace = svc
         .namespace_id()
         .or_else(|| ss::dns_namespace_id(svc.dns_config()))
@@ -112,7 +119,7 @@ async fn read_fresh(
             "GetService returned no service",
         )
     })?;
-    state_of(sd, &ctx.client, svc, reference, set.region()).await
+    state_of(sd, &ctx.client, svc, reference, set.region(), None).await
 }
 
 async fn instances(
@@ -259,6 +266,13 @@ impl Resource<AwsClients> for DiscoveryService {
         };
         let mut partial = planned.clone();
         partial.set("id", Value::from(id.as_str()));
+        // CreateService answers with the service as stored (ARN, DNS and health check settings)
+        // and tags it with exactly the tags sent: that is the state, with no GetService.
+        if let Some(svc) = out.service().filter(|s| s.arn().is_some()) {
+            return state_of(sd, &ctx.client, svc, planned, set.region(), Some(&all_tags))
+                .await
+                .map_err(|d| ApplyError::with_state(d, partial));
+        }
         read_fresh(ctx, planned, &id)
             .await
             .map_err(|d| ApplyError::with_state(d, partial))
@@ -291,7 +305,7 @@ impl Resource<AwsClients> for DiscoveryService {
             return Ok(None);
         };
         Ok(Some(
-            state_of(sd, &ctx.client, &svc, state, set.region()).await?,
+            state_of(sd, &ctx.client, &svc, state, set.region(), None).await?,
         ))
     }
 
