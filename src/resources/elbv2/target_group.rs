@@ -266,6 +266,7 @@ fn build_state(
         .collect();
     let name = tg.target_group_name().unwrap_or_default();
     let target_type = tg.target_type().map(|t| t.as_str()).unwrap_or("instance");
+    super::remember_target_type(arn, target_type);
     let keep = |k: &str| super::known_or_null(prior.get(k));
     let prior_hc = prior.block("health_check");
     let health_check = if prior_hc.is_some() || super::is_import_stub(prior) {
