@@ -475,8 +475,8 @@ impl Resource<AwsClients> for Lb {
 
         // The state comes from the answers: the modify's attributes, the active wait's last
         // describe and the tags sent with the create (CreateLoadBalancer applies them or fails).
-        // The two calls stay in sequence: AWS does not document attribute changes made while
-        // the load balancer is still provisioning as independent of it.
+        // The two calls stay in sequence (modify, then wait, as before): AWS's API reference
+        // says nothing of running them concurrently, so they are not overlapped.
         let attrs = attributes_after_create(elb, &arn, attributes(planned, None))
             .await
             .map_err(fail)?;
