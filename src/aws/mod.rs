@@ -1,6 +1,7 @@
 //! AWS: provider configuration, the client set, retries/waiters, tags and JSON normalizers shared by
 //! the resources.
 
+pub mod arn_memo;
 pub mod call_log;
 pub mod cidr;
 pub mod clients;

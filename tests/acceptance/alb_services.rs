@@ -331,3 +331,82 @@ resource "awsecs_ecs_service" "bridge" {{
         );
     }
 }
+
+/// The task definition and target group are created by the same apply, so their ARNs are
+/// unknown at plan and the service's checks run when terraform re-plans it during apply: they
+/// must still stop the mismatches (awsvpc without network_configuration, an "instance" group
+/// for awsvpc tasks) at their attributes, before CreateService, and from what the creates
+/// answered (a revision and a group's target type never change): no read of either.
+#[test]
+fn mismatches_with_a_task_definition_and_target_group_of_the_same_apply_stop_before_create() {
+    let cluster = Cluster::new("albmis");
+    let net = default_network();
+    let (tg, family, svc) = (
+        unique_name("albmistg"),
+        unique_name("albmistd"),
+        unique_name("albmis"),
+    );
+    let body = format!(
+        r#"
+resource "awsecs_lb_target_group" "tg" {{
+  name        = "{tg}"
+  port        = 80
+  protocol    = "HTTP"
+  target_type = "instance"
+  vpc_id      = "{vpc}"
+}}
+resource "awsecs_ecs_task_definition" "t" {{
+  family       = "{family}"
+  network_mode = "awsvpc"
+  container_definitions = jsonencode([{{
+    name = "web", image = "nginx:1.27", memory = 128, essential = true
+    portMappings = [{{ containerPort = 80 }}]
+  }}])
+}}
+resource "awsecs_ecs_service" "s" {{
+  name            = "{svc}"
+  cluster         = "{cluster}"
+  task_definition = awsecs_ecs_task_definition.t.arn
+  desired_count   = 1
+  launch_type     = "EC2"
+  load_balancer {{
+    target_group_arn = awsecs_lb_target_group.tg.arn
+    container_name   = "web"
+    container_port   = 80
+  }}
+}}
+"#,
+        vpc = net.vpc,
+        cluster = cluster.0,
+    );
+    let tf = Workdir::new(&config(&body));
+    let (err, calls) = tf.record(|| tf.fail_apply());
+    let calls: Vec<String> = calls.iter().map(|c| c.to_string()).collect();
+    for op in [
+        "CreateService",
+        "DescribeTaskDefinition",
+        "DescribeTargetGroups",
+    ] {
+        assert!(!calls.iter().any(|c| c.ends_with(op)), "{op} in {calls:?}");
+    }
+    let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        err.contains("with awsecs_ecs_service.s")
+            && err.contains("network_configuration")
+            && err.contains("uses network_mode \"awsvpc\": set a network_configuration block"),
+        "{err}"
+    );
+    assert!(
+        err.contains("load_balancer.target_group_arn")
+            && err.contains("target_type \"ip\", not \"instance\""),
+        "{err}"
+    );
+    assert!(
+        service(&cluster.0, &svc).is_none(),
+        "no service was created"
+    );
+    // destroy plans the configuration first, where the service would fail again.
+    let without_service = &body[..body.find("resource \"awsecs_ecs_service\"").unwrap()];
+    tf.set_config(&config(without_service));
+    tf.destroy();
+}

@@ -282,6 +282,25 @@ def elbv2_target_group_load_balancer_arns():
     )
 
 
+@patch
+def elbv2_modify_target_group_attributes_answers_with_all():
+    """AWS: ModifyTargetGroupAttributes answers with every attribute of the target group, the
+    changed ones and the rest (API reference example "Modify the deregistration delay timeout"),
+    as ModifyLoadBalancerAttributes does for a load balancer. moto 5.2.5 answers with only the
+    attributes sent. Answer with the group's attributes after the change."""
+    from moto.core.responses import ActionResult
+    from moto.elbv2.responses import ELBV2Response
+
+    original = ELBV2Response.modify_target_group_attributes
+
+    def modify_target_group_attributes(self):
+        original(self)  # validates and applies the change
+        group = self.elbv2_backend.target_groups.get(self._get_param("TargetGroupArn"))
+        return ActionResult({"Attributes": group.attributes})
+
+    ELBV2Response.modify_target_group_attributes = modify_target_group_attributes
+
+
 # --- EC2 (launch templates, security groups) -------------------------------------------------
 
 

@@ -9,6 +9,7 @@ pub mod service;
 mod service_lb;
 mod service_schema;
 mod service_state;
+pub(crate) mod service_task_definition;
 mod service_wait;
 pub mod task_definition;
 mod task_definition_schema;

@@ -22,11 +22,10 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use serde_json::Value as J;
 
-use super::service_lb;
 use super::service_schema::schema;
 use super::service_state::{create_members, state_from, update_members};
 use super::service_wait::{self as wait, wait_diag};
-use crate::aws::container_definitions as cdefs;
+use super::{service_lb, service_task_definition};
 use crate::aws::ecs_json::{self, CaptureBody};
 use crate::aws::retry::{self, PROPAGATION_TIMEOUT};
 use crate::aws::{errors, names, plan_region, tags, AwsClients};
@@ -109,24 +108,11 @@ async fn check_task_definition(ctx: &Ctx<AwsClients>, config: &Value, diags: &mu
     if !nc.is_known() || !sc.is_known() {
         return;
     }
-    let set = ctx.client.regional(config);
-    let capture = CaptureBody::new();
-    let res = set
-        .ecs()
-        .describe_task_definition()
-        .task_definition(td)
-        .customize()
-        .interceptor(capture.clone())
-        .send()
-        .await;
-    let Some(raw) = res.ok().and(capture.json()) else {
+    let Some(facts) = service_task_definition::facts(ctx, config, td).await else {
         return; // not resolvable now (e.g. not registered yet): ECS will judge at apply
     };
-    let mode = raw
-        .get("taskDefinition")
-        .and_then(|t| t.get("networkMode"))
-        .and_then(J::as_str)
-        .unwrap_or("bridge");
+    let mode = facts.network_mode.as_str();
+    let names = &facts.port_names;
     let has_nc = !nc.elements().is_empty();
     if mode == "awsvpc" && !has_nc {
         diags.invalid(AttrPath::attr("network_configuration"), format!("task definition {td} uses network_mode \"awsvpc\": set a network_configuration block with subnets (and security_groups)"));
@@ -134,10 +120,6 @@ async fn check_task_definition(ctx: &Ctx<AwsClients>, config: &Value, diags: &mu
         diags.invalid(AttrPath::attr("network_configuration"), format!("task definition {td} uses network_mode {mode:?}; network_configuration is only valid with \"awsvpc\""));
     }
     service_lb::check_target_types(ctx, config, mode, diags).await;
-    let defs = ecs_json::raw_container_definitions(&raw)
-        .unwrap_or(J::Null)
-        .to_string();
-    let names = cdefs::port_names(&defs);
     for (k, svc) in sc
         .elements()
         .first()

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::aws::AwsClients;
 use crate::framework::{AttrPath, Ctx, Diagnostics, Value};
+use crate::resources::elbv2;
 
 /// How long ECS may take to stop a task after its deregistration delay: the largest container
 /// `stopTimeout` ECS allows (SIGTERM to SIGKILL).
@@ -47,20 +48,28 @@ pub async fn check_target_types(
         let Some(arn) = lb.get("target_group_arn").as_str() else {
             continue;
         };
-        let Ok(out) = set
-            .elbv2()
-            .describe_target_groups()
-            .target_group_arns(arn)
-            .send()
-            .await
-        else {
-            continue; // not readable now: ECS will judge at apply
-        };
-        let Some(tt) = out.target_groups().first().and_then(|tg| tg.target_type()) else {
-            continue;
+        // A group this process created (the apply-time re-plan of a service whose group was
+        // created by the same apply) is known; others are read.
+        let tt = match elbv2::known_target_type(arn) {
+            Some(tt) => tt,
+            None => {
+                let Ok(out) = set
+                    .elbv2()
+                    .describe_target_groups()
+                    .target_group_arns(arn)
+                    .send()
+                    .await
+                else {
+                    continue; // not readable now: ECS will judge at apply
+                };
+                let Some(tt) = out.target_groups().first().and_then(|tg| tg.target_type()) else {
+                    continue;
+                };
+                tt.as_str().to_string()
+            }
         };
         // A set element has no path Terraform can point at: the message names the argument.
-        if let Some(why) = target_type_conflict(network_mode, tt.as_str()) {
+        if let Some(why) = target_type_conflict(network_mode, &tt) {
             diags.invalid(
                 AttrPath::attr("load_balancer"),
                 format!("load_balancer.target_group_arn {arn}: {why}"),

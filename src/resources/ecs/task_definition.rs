@@ -461,6 +461,7 @@ impl Resource<AwsClients> for TaskDefinition {
             )
             .into());
         };
+        super::service_task_definition::remember(&response);
         let region = set.region().to_string();
         let state = state_from(&response, planned, &region);
         let Some(arn) = state

@@ -24,8 +24,8 @@ use aws_sdk_elasticloadbalancingv2::Client;
 use tokio::time::Instant;
 
 use super::lb_schema::{self, ACCESS_LOGS_BUCKET, ACCESS_LOGS_ENABLED, ACCESS_LOGS_PREFIX, ATTRS};
-use crate::aws::retry::{self, Poll, WaitPolicy, PROPAGATION_TIMEOUT};
-use crate::aws::{errors, names, AwsClients};
+use crate::aws::retry::{self, Backoff, Poll, WaitPolicy, PROPAGATION_TIMEOUT};
+use crate::aws::{errors, names, tags, AwsClients};
 use crate::framework::resource::timeout;
 use crate::framework::{
     ApplyError, ApplyResult, AttrPath, Ctx, Diagnostic, Diagnostics, Plan, PlanRequest, Resource,
@@ -74,25 +74,35 @@ fn describe_wait_error(e: &WaitError) -> String {
     }
 }
 
+/// Poll schedule of [`wait_active`]: the first poll at once (a load balancer that is already
+/// active costs one describe and no sleep), then 1 s doubling up to hashicorp/aws's 10 s
+/// (`MinTimeout`) for the minutes AWS takes to provision one.
+const ACTIVE_POLLS: Backoff = Backoff {
+    initial: Duration::from_secs(1),
+    factor: 2,
+    max: Duration::from_secs(10),
+};
+
+/// Waits until the load balancer is `active` and returns it as that last describe saw it.
 async fn wait_active(
     ctx: &Ctx<AwsClients>,
     elb: &Client,
     arn: &str,
     budget: Duration,
-) -> Result<(), retry::RetryError<WaitError>> {
+) -> Result<LoadBalancer, retry::RetryError<WaitError>> {
     retry::wait_until(
         &ctx.stop,
         "waiting for the load balancer to become active",
-        WaitPolicy::new(budget).initial_delay(Duration::from_millis(500)),
+        WaitPolicy::new(budget).backoff(ACTIVE_POLLS),
         || async {
             let lb = find(elb, arn)
                 .await
                 .map_err(|e| WaitError::Aws(Box::new(e)))?;
-            let Some(state) = lb.as_ref().and_then(|lb| lb.state()) else {
+            let Some((lb, state)) = lb.as_ref().and_then(|lb| Some((lb, lb.state()?))) else {
                 return Ok(Poll::Pending("not visible yet".into()));
             };
             match state.code() {
-                Some(LoadBalancerStateEnum::Active) => Ok(Poll::Ready(())),
+                Some(LoadBalancerStateEnum::Active) => Ok(Poll::Ready(lb.clone())),
                 Some(LoadBalancerStateEnum::Failed) => Err(WaitError::Failed(
                     state.reason().unwrap_or("no reason given").to_string(),
                 )),
@@ -110,6 +120,7 @@ fn arn_suffix(arn: &str) -> Option<&str> {
     arn.split_once(":loadbalancer/").map(|(_, s)| s)
 }
 
+/// The state of a load balancer from a refresh: its attributes and tags are read by its ARN.
 async fn read_state(
     ctx: &Ctx<AwsClients>,
     elb: &Client,
@@ -124,12 +135,29 @@ async fn read_state(
         .send()
         .await
         .map_err(|e| errors::aws_diag(&format!("reading {KIND} attributes"), arn, &e))?;
-    let attrs: BTreeMap<&str, &str> = out
-        .attributes()
+    let (tags, tags_all) = super::read_tags(elb, &ctx.client, arn, prior, KIND).await?;
+    Ok(build_state(
+        lb,
+        out.attributes(),
+        (tags, tags_all),
+        prior,
+        region,
+    ))
+}
+
+/// The state from a described load balancer, its attributes and its `(tags, tags_all)`.
+fn build_state(
+    lb: &LoadBalancer,
+    attributes: &[LoadBalancerAttribute],
+    (tags, tags_all): (Value, Value),
+    prior: &Value,
+    region: &str,
+) -> Value {
+    let arn = lb.load_balancer_arn().unwrap_or_default();
+    let attrs: BTreeMap<&str, &str> = attributes
         .iter()
         .filter_map(|a| Some((a.key()?, a.value().unwrap_or(""))))
         .collect();
-    let (tags, tags_all) = super::read_tags(elb, &ctx.client, arn, prior, KIND).await?;
     let name = lb.load_balancer_name().unwrap_or_default();
 
     let mut state = Value::object([
@@ -182,7 +210,7 @@ async fn read_state(
     }
     state.set("access_logs", read_access_logs(&attrs, prior));
     state.set("subnet_mapping", read_subnet_mappings(lb, prior));
-    Ok(state)
+    state
 }
 
 fn read_access_logs(attrs: &BTreeMap<&str, &str>, prior: &Value) -> Value {
@@ -282,21 +310,41 @@ fn attributes(planned: &Value, prior: Option<&Value>) -> Vec<LoadBalancerAttribu
     out
 }
 
+/// Sends `attrs` (none: no call). The answer lists every attribute of the load balancer, not
+/// only those sent (AWS API reference, ModifyLoadBalancerAttributes examples), so a create uses
+/// it as the attributes' state.
 async fn modify_attributes(
     elb: &Client,
     arn: &str,
     attrs: Vec<LoadBalancerAttribute>,
-) -> Result<(), Diagnostic> {
+) -> Result<Option<Vec<LoadBalancerAttribute>>, Diagnostic> {
     if attrs.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     elb.modify_load_balancer_attributes()
         .load_balancer_arn(arn)
         .set_attributes(Some(attrs))
         .send()
         .await
-        .map(|_| ())
+        .map(|out| Some(out.attributes().to_vec()))
         .map_err(|e| errors::aws_diag(&format!("modifying {KIND} attributes"), arn, &e))
+}
+
+/// The attributes after a create: the modify's answer, else (nothing to modify) one describe.
+async fn attributes_after_create(
+    elb: &Client,
+    arn: &str,
+    attrs: Vec<LoadBalancerAttribute>,
+) -> Result<Vec<LoadBalancerAttribute>, Diagnostic> {
+    if let Some(all) = modify_attributes(elb, arn, attrs).await? {
+        return Ok(all);
+    }
+    elb.describe_load_balancer_attributes()
+        .load_balancer_arn(arn)
+        .send()
+        .await
+        .map(|out| out.attributes().to_vec())
+        .map_err(|e| errors::aws_diag(&format!("reading {KIND} attributes"), arn, &e))
 }
 
 /// Reads the load balancer right after a write, retrying "not found" briefly.
@@ -425,14 +473,23 @@ impl Resource<AwsClients> for Lb {
         partial.set("name", Value::from(name.as_str()));
         let fail = |d: Diagnostic| ApplyError::with_state(d, partial.clone());
 
-        modify_attributes(elb, &arn, attributes(planned, None))
+        // The state comes from the answers: the modify's attributes, the active wait's last
+        // describe and the tags sent with the create (CreateLoadBalancer applies them or fails).
+        // The two calls stay in sequence (modify, then wait, as before): AWS's API reference
+        // says nothing of running them concurrently, so they are not overlapped.
+        let attrs = attributes_after_create(elb, &arn, attributes(planned, None))
             .await
             .map_err(fail)?;
         let budget = timeout(planned, "create", DEFAULT_TIMEOUT);
-        wait_active(ctx, elb, &arn, budget).await.map_err(|e| {
+        let lb = wait_active(ctx, elb, &arn, budget).await.map_err(|e| {
             fail(e.diag_with(&format!("creating {KIND}"), &name, describe_wait_error))
         })?;
-        read_fresh(ctx, planned, &arn).await.map_err(fail)
+        let tags = tags::split_read(
+            &tags::from_planned(planned),
+            ctx.client.default_tags(),
+            planned.get("tags"),
+        );
+        Ok(build_state(&lb, &attrs, tags, planned, set.region()))
     }
 
     async fn read(

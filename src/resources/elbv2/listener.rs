@@ -151,6 +151,7 @@ async fn find(
     }
 }
 
+/// The state of a listener from a refresh: its tags are read by its ARN.
 async fn read_state(
     ctx: &Ctx<AwsClients>,
     elb: &Client,
@@ -159,13 +160,24 @@ async fn read_state(
     region: &str,
 ) -> Result<Value, Diagnostic> {
     let arn = l.listener_arn().unwrap_or_default();
-    let (tags, tags_all) = super::read_tags(elb, &ctx.client, arn, prior, KIND).await?;
+    let tags = super::read_tags(elb, &ctx.client, arn, prior, KIND).await?;
+    Ok(build_state(l, tags, prior, region))
+}
+
+/// The state from a described (or just created) listener and its `(tags, tags_all)`.
+fn build_state(
+    l: &Listener,
+    (tags, tags_all): (Value, Value),
+    prior: &Value,
+    region: &str,
+) -> Value {
+    let arn = l.listener_arn().unwrap_or_default();
     let certificate = l
         .certificates()
         .iter()
         .find(|c| c.is_default() != Some(false))
         .and_then(|c| c.certificate_arn());
-    Ok(Value::object([
+    Value::object([
         ("arn", Value::from(arn)),
         ("certificate_arn", Value::opt_string(certificate)),
         ("id", Value::from(arn)),
@@ -187,7 +199,7 @@ async fn read_state(
             actions::flatten(l.default_actions(), prior.get("default_action")),
         ),
         ("timeouts", prior.get("timeouts").clone()),
-    ]))
+    ])
 }
 
 async fn read_fresh(
@@ -304,11 +316,10 @@ impl Resource<AwsClients> for ListenerResource {
         )
         .await
         .map_err(|e| e.diag(&format!("creating {KIND}"), &lb))?;
-        let Some(arn) = out
+        let Some((listener, arn)) = out
             .listeners()
             .first()
-            .and_then(|l| l.listener_arn())
-            .map(str::to_string)
+            .and_then(|l| Some((l, l.listener_arn()?.to_string())))
         else {
             return Err(Diagnostic::error(
                 format!("creating {KIND} ({lb})"),
@@ -328,7 +339,14 @@ impl Resource<AwsClients> for ListenerResource {
         )
         .await
         .map_err(fail)?;
-        read_fresh(ctx, planned, &arn).await.map_err(fail)
+        // CreateListener answers with the listener (port, protocol, TLS policy, certificates,
+        // default actions); the tags are those sent with it (applied or the create fails).
+        let tags = tags::split_read(
+            &tags::from_planned(planned),
+            ctx.client.default_tags(),
+            planned.get("tags"),
+        );
+        Ok(build_state(listener, tags, planned, set.region()))
     }
 
     async fn read(

@@ -23,6 +23,7 @@ use aws_sdk_elasticloadbalancingv2::operation::describe_target_groups::DescribeT
 use aws_sdk_elasticloadbalancingv2::types::Tag;
 use aws_sdk_elasticloadbalancingv2::Client;
 
+use crate::aws::arn_memo::ArnMemo;
 use crate::aws::retry::{self, Poll, WaitPolicy};
 use crate::aws::tags::{self, Tags};
 use crate::aws::{errors, plan_region, AwsClients};
@@ -258,6 +259,19 @@ pub(crate) async fn wait_for_association(
         },
     )
     .await
+}
+
+/// Target types of the target groups this process created or read: a group's `target_type`
+/// cannot change (changing it replaces the group, with a new ARN).
+static TARGET_TYPES: ArnMemo<String> = ArnMemo::new();
+
+pub(crate) fn remember_target_type(tg_arn: &str, target_type: &str) {
+    TARGET_TYPES.remember(tg_arn, target_type.to_string());
+}
+
+/// The target type of a target group this process created or read, without a call.
+pub(crate) fn known_target_type(tg_arn: &str) -> Option<String> {
+    TARGET_TYPES.recall(tg_arn)
 }
 
 /// Reads an integer attribute value, keeping `fallback` when AWS does not report it.

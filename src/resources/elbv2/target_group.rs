@@ -24,7 +24,7 @@ use aws_sdk_elasticloadbalancingv2::Client;
 
 use super::target_group_schema::{self as tgs, ATTRS};
 use crate::aws::retry::{self, PROPAGATION_TIMEOUT};
-use crate::aws::{errors, names, AwsClients};
+use crate::aws::{errors, names, tags, AwsClients};
 use crate::framework::{
     ApplyError, ApplyResult, AttrPath, Ctx, Diagnostic, Diagnostics, Plan, PlanRequest, Resource,
     Schema, Value,
@@ -231,6 +231,7 @@ fn arn_suffix(arn: &str) -> Option<&str> {
     arn.rsplit_once(':').map(|(_, s)| s)
 }
 
+/// The state of a target group from a refresh: its attributes and tags are read by its ARN.
 async fn read_state(
     ctx: &Ctx<AwsClients>,
     elb: &Client,
@@ -245,14 +246,27 @@ async fn read_state(
         .send()
         .await
         .map_err(|e| errors::aws_diag(&format!("reading {KIND} attributes"), arn, &e))?;
-    let attrs: BTreeMap<&str, &str> = out
-        .attributes()
+    let tags = super::read_tags(elb, &ctx.client, arn, prior, KIND).await?;
+    Ok(build_state(tg, out.attributes(), tags, prior, region))
+}
+
+/// The state from a described (or just created) target group, its attributes and its
+/// `(tags, tags_all)`.
+fn build_state(
+    tg: &TargetGroup,
+    attributes: &[TargetGroupAttribute],
+    (tags, tags_all): (Value, Value),
+    prior: &Value,
+    region: &str,
+) -> Value {
+    let arn = tg.target_group_arn().unwrap_or_default();
+    let attrs: BTreeMap<&str, &str> = attributes
         .iter()
         .filter_map(|a| Some((a.key()?, a.value().unwrap_or(""))))
         .collect();
-    let (tags, tags_all) = super::read_tags(elb, &ctx.client, arn, prior, KIND).await?;
     let name = tg.target_group_name().unwrap_or_default();
     let target_type = tg.target_type().map(|t| t.as_str()).unwrap_or("instance");
+    super::remember_target_type(arn, target_type);
     let keep = |k: &str| super::known_or_null(prior.get(k));
     let prior_hc = prior.block("health_check");
     let health_check = if prior_hc.is_some() || super::is_import_stub(prior) {
@@ -321,7 +335,7 @@ async fn read_state(
             .unwrap_or_else(|| keep(a.name));
         state.set(a.name, v);
     }
-    Ok(state)
+    state
 }
 
 async fn read_fresh(
@@ -374,21 +388,42 @@ fn attributes(planned: &Value, prior: Option<&Value>) -> Vec<TargetGroupAttribut
     out
 }
 
+/// Sends `attrs` (none: no call). The answer lists every attribute of the target group, not
+/// only those sent (AWS API reference, ModifyTargetGroupAttributes example), so a create uses
+/// it as the attributes' state.
 async fn modify_attributes(
     elb: &Client,
     arn: &str,
     attrs: Vec<TargetGroupAttribute>,
-) -> Result<(), Diagnostic> {
+) -> Result<Option<Vec<TargetGroupAttribute>>, Diagnostic> {
     if attrs.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     elb.modify_target_group_attributes()
         .target_group_arn(arn)
         .set_attributes(Some(attrs))
         .send()
         .await
-        .map(|_| ())
+        .map(|out| Some(out.attributes().to_vec()))
         .map_err(|e| errors::aws_diag(&format!("modifying {KIND} attributes"), arn, &e))
+}
+
+/// The attributes after a create: the modify's answer, else (nothing to modify: a lambda
+/// group without settings) one describe, since AWS's defaults belong in the state.
+async fn attributes_after_create(
+    elb: &Client,
+    arn: &str,
+    attrs: Vec<TargetGroupAttribute>,
+) -> Result<Vec<TargetGroupAttribute>, Diagnostic> {
+    if let Some(all) = modify_attributes(elb, arn, attrs).await? {
+        return Ok(all);
+    }
+    elb.describe_target_group_attributes()
+        .target_group_arn(arn)
+        .send()
+        .await
+        .map(|out| out.attributes().to_vec())
+        .map_err(|e| errors::aws_diag(&format!("reading {KIND} attributes"), arn, &e))
 }
 
 #[async_trait]
@@ -466,11 +501,10 @@ impl Resource<AwsClients> for TargetGroupResource {
             .send()
             .await
             .map_err(|e| errors::aws_diag(&format!("creating {KIND}"), &name, &e))?;
-        let Some(arn) = out
+        let Some((tg, arn)) = out
             .target_groups()
             .first()
-            .and_then(|tg| tg.target_group_arn())
-            .map(str::to_string)
+            .and_then(|tg| Some((tg, tg.target_group_arn()?.to_string())))
         else {
             return Err(Diagnostic::error(
                 format!("creating {KIND} ({name})"),
@@ -483,10 +517,18 @@ impl Resource<AwsClients> for TargetGroupResource {
         partial.set("arn", Value::from(arn.as_str()));
         partial.set("name", Value::from(name.as_str()));
         let fail = |d: Diagnostic| ApplyError::with_state(d, partial.clone());
-        modify_attributes(elb, &arn, attributes(planned, None))
+        // The state comes from the answers: CreateTargetGroup's group (its settings and health
+        // check; no load balancer uses a new group yet), the modify's attributes and the tags
+        // sent with the create (applied or the create fails).
+        let attrs = attributes_after_create(elb, &arn, attributes(planned, None))
             .await
             .map_err(fail)?;
-        read_fresh(ctx, planned, &arn).await.map_err(fail)
+        let tags = tags::split_read(
+            &tags::from_planned(planned),
+            ctx.client.default_tags(),
+            planned.get("tags"),
+        );
+        Ok(build_state(tg, &attrs, tags, planned, set.region()))
     }
 
     async fn read(
