@@ -10,8 +10,9 @@ fn main() -> ExitCode {
         Ok(mode) => mode,
         Err(code) => return code,
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread: the provider waits on AWS and terraform, its own CPU work is small, and every
+    // extra worker thread costs a stack and a malloc arena of resident memory (bench/: peak RSS).
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

@@ -64,6 +64,26 @@ pub fn timeout_config() -> aws_config::timeout::TimeoutConfig {
         .build()
 }
 
+/// One HTTPS client for every SDK client and credential provider of a configured provider.
+/// Without it each service client builds its own default client on first use: its own connector
+/// pool and its own copy of the system's trusted roots (memory, and a certificate load on the
+/// first call to each service). Built as the SDK builds its default: rustls with aws-lc, proxy
+/// settings (HTTPS_PROXY, NO_PROXY) from the environment, one connector per timeout setting.
+fn shared_https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::{proxy::ProxyConfig, tls, Builder, Connector};
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector = Connector::builder().tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::AwsLc,
+        ));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
+}
+
 /// The longest one API call can take before the provider reports its error: every attempt
 /// running into [`ATTEMPT_TIMEOUT`], plus the longest backoff before each retry. This is the
 /// retry budget: a broken endpoint costs at most this per call, never an endless run.
@@ -399,7 +419,8 @@ pub async fn configure(
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region.clone()))
         .retry_config(retry_config(settings.max_attempts(&env)))
-        .timeout_config(timeout_config());
+        .timeout_config(timeout_config())
+        .http_client(shared_https_client());
     if let Ok(app) = AppName::new("terraform-provider-awsecs") {
         loader = loader.app_name(app);
     }
