@@ -616,6 +616,27 @@ def ecs_capacity_provider_in_use_is_not_deleted():
 
 
 @patch
+def ecs_update_service_refuses_a_deleted_service():
+    """AWS UpdateService on a service that is not ACTIVE (DRAINING or INACTIVE after a
+    DeleteService) fails with ServiceNotActiveException "Service was not ACTIVE." (ECS API
+    reference, UpdateService errors). moto 5.2.5 updates the deleted service."""
+    from moto.ecs.exceptions import ECSException
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    original = EC2ContainerServiceBackend.update_service
+
+    def update_service(self, service_properties):
+        cluster = self._get_cluster(service_properties.get("cluster", "default"))
+        name = service_properties["service"].split("/")[-1]
+        existing = self.services.get(f"{cluster.name}:{name}")
+        if existing is not None and existing.status != "ACTIVE":
+            raise ECSException("ServiceNotActiveException", "Service was not ACTIVE.")
+        return original(self, service_properties)
+
+    EC2ContainerServiceBackend.update_service = update_service
+
+
+@patch
 def ecs_register_task_definition_answers_with_its_tags():
     """AWS: RegisterTaskDefinition answers with the new revision and its `tags` (response syntax in
     the ECS API reference). moto 5.2.5 leaves `tags` out of the answer, so a client that uses the

@@ -12,3 +12,6 @@ mod service_state;
 mod service_wait;
 pub mod task_definition;
 mod task_definition_schema;
+
+#[cfg(test)]
+mod tests;
