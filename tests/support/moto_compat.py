@@ -599,6 +599,63 @@ def ecs_unknown_capacity_provider_is_a_client_error():
 
 
 @patch
+def ecs_capacity_provider_in_use_is_not_deleted():
+    """AWS DeleteCapacityProvider: "Only capacity providers that aren't associated with a cluster
+    can be deleted" (ECS API reference). For a provider a cluster still uses, the call answers
+    with the provider left ACTIVE, updateStatus DELETE_FAILED and an updateStatusReason naming the
+    cluster (hashicorp/aws #48156, aws-nuke #542); once the association is gone, a later call
+    deletes it, answering DELETE_IN_PROGRESS. moto 5.2.5 deletes the provider at once."""
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    original = EC2ContainerServiceBackend.delete_capacity_provider
+
+    def delete_capacity_provider(self, name_or_arn):
+        provider = self._get_provider(name_or_arn)
+        if provider is not None:
+            names = {provider.name, provider.capacity_provider_arn}
+            using = sorted(
+                c.name
+                for c in self.clusters.values()
+                if c.status != "INACTIVE" and names & set(c.capacity_providers or [])
+            )
+            if using:
+                provider.update_status = "DELETE_FAILED"
+                provider.update_status_reason = (
+                    "The capacity provider cannot be deleted because it is associated with"
+                    f" cluster: {using[0]}. Remove the capacity provider from the cluster and"
+                    " try again."
+                )
+                return provider
+            # Accepted: the answer reports the deletion under way (not an earlier refusal).
+            provider.update_status = "DELETE_IN_PROGRESS"
+            provider.update_status_reason = None
+        return original(self, name_or_arn)
+
+    EC2ContainerServiceBackend.delete_capacity_provider = delete_capacity_provider
+
+
+@patch
+def ecs_update_service_refuses_a_deleted_service():
+    """AWS UpdateService on a service that is not ACTIVE (DRAINING or INACTIVE after a
+    DeleteService) fails with ServiceNotActiveException "Service was not ACTIVE." (ECS API
+    reference, UpdateService errors). moto 5.2.5 updates the deleted service."""
+    from moto.ecs.exceptions import ECSException
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    original = EC2ContainerServiceBackend.update_service
+
+    def update_service(self, service_properties):
+        cluster = self._get_cluster(service_properties.get("cluster", "default"))
+        name = service_properties["service"].split("/")[-1]
+        existing = self.services.get(f"{cluster.name}:{name}")
+        if existing is not None and existing.status != "ACTIVE":
+            raise ECSException("ServiceNotActiveException", "Service was not ACTIVE.")
+        return original(self, service_properties)
+
+    EC2ContainerServiceBackend.update_service = update_service
+
+
+@patch
 def ecs_register_task_definition_answers_with_its_tags():
     """AWS: RegisterTaskDefinition answers with the new revision and its `tags` (response syntax in
     the ECS API reference). moto 5.2.5 leaves `tags` out of the answer, so a client that uses the

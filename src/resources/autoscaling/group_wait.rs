@@ -271,10 +271,10 @@ fn protected_ids(group: &AutoScalingGroup) -> Vec<String> {
         .collect()
 }
 
-/// Scales the group to zero and waits until its instances are gone. Instances protected from
-/// scale in (ECS managed termination protection sets this) are unprotected first and again on
-/// every poll, so a protection re-applied meanwhile cannot stall the destroy.
-async fn drain(
+/// Scales the group to zero and clears scale-in protection (ECS managed termination protection
+/// sets it) on its instances, both at once: Auto Scaling terminates the unprotected excess in
+/// whichever order the two land.
+async fn scale_in(
     ctx: &Ctx<AwsClients>,
     asg: &Client,
     name: &str,
@@ -282,7 +282,7 @@ async fn drain(
     deadline: Instant,
 ) -> Result<(), Diagnostic> {
     let op = format!("deleting {KIND}");
-    let r = retry::retry_when(
+    let to_zero = retry::retry_when(
         &ctx.stop,
         "setting the group's capacity to 0",
         left(deadline),
@@ -295,24 +295,31 @@ async fn drain(
                 .desired_capacity(0)
                 .send()
         },
-    )
-    .await;
-    match r {
+    );
+    let ids = protected_ids(group);
+    let (scaled, unprotected) = tokio::join!(to_zero, unprotect(asg, name, &ids));
+    match scaled {
         Ok(_) => {}
         Err(e) if e.error().is_some_and(is_group_not_found) => return Ok(()),
         Err(e) => return Err(e.diag(&op, name)),
     }
-    unprotect(asg, name, &protected_ids(group))
-        .await
-        .map_err(|m| {
-            Diagnostic::error(
-                errors::summary(&op, name),
-                format!("clearing scale-in protection: {m}"),
-            )
-        })?;
-    if group.instances().is_empty() {
-        return Ok(());
-    }
+    unprotected.map_err(|m| {
+        Diagnostic::error(
+            errors::summary(&op, name),
+            format!("clearing scale-in protection: {m}"),
+        )
+    })
+}
+
+/// Waits until the group's instances are gone, clearing scale-in protection again on every poll
+/// so a protection re-applied meanwhile cannot stall the destroy.
+async fn wait_drained(
+    ctx: &Ctx<AwsClients>,
+    asg: &Client,
+    name: &str,
+    deadline: Instant,
+) -> Result<(), Diagnostic> {
+    let op = format!("deleting {KIND}");
     retry::wait_until(
         &ctx.stop,
         "waiting for the group's instances to terminate",
@@ -335,6 +342,13 @@ async fn drain(
     )
     .await
     .map_err(|e: retry::RetryError<String>| e.diag_with(&op, name, |s| s.clone()))
+}
+
+/// After the first DeleteAutoScalingGroup: whether to watch the drain before deleting again. The
+/// delete is the first look at the drain (AWS answers ResourceInUse while instances remain), so
+/// a group whose instances are already gone costs no describe.
+fn watch_drain_after<E: ProvideErrorMetadata>(e: &E, scaled_in: bool, had_instances: bool) -> bool {
+    scaled_in && had_instances && is_busy(e)
 }
 
 /// Deletes the warm pool, if the group has one, and waits until it is gone.
@@ -394,8 +408,9 @@ async fn delete_warm_pool(
     .map_err(|e: retry::RetryError<String>| e.diag_with(&op, name, |s| s.clone()))
 }
 
-/// The whole destroy: warm pool, drain (unless `force_delete`), delete (retrying while scaling
-/// activities finish), and wait until the group is gone, all within `budget`.
+/// The whole destroy: warm pool, scale in (unless `force_delete`), delete (watching the drain and
+/// retrying while instances or scaling activities remain), and wait until the group is gone, all
+/// within `budget`.
 pub async fn delete_group(
     ctx: &Ctx<AwsClients>,
     asg: &Client,
@@ -423,25 +438,36 @@ pub async fn delete_group(
         .await?;
     }
     if !force_delete {
-        drain(ctx, asg, name, &group, deadline).await?;
+        scale_in(ctx, asg, name, &group, deadline).await?;
     }
-    let r = retry::retry_when(
-        &ctx.stop,
-        "deleting the group while its scaling activities finish",
-        left(deadline),
-        is_busy,
-        || {
-            asg.delete_auto_scaling_group()
-                .auto_scaling_group_name(name)
-                .force_delete(force_delete)
-                .send()
-        },
-    )
-    .await;
-    match r {
+    let delete = || {
+        asg.delete_auto_scaling_group()
+            .auto_scaling_group_name(name)
+            .force_delete(force_delete)
+            .send()
+    };
+    match delete().await {
         Ok(_) => {}
-        Err(e) if e.error().is_some_and(is_group_not_found) => return Ok(()),
-        Err(e) => return Err(e.diag(&op, name)),
+        Err(e) if is_group_not_found(&e) => return Ok(()),
+        Err(e) if is_busy(&e) => {
+            if watch_drain_after(&e, !force_delete, !group.instances().is_empty()) {
+                wait_drained(ctx, asg, name, deadline).await?;
+            }
+            let r = retry::retry_when(
+                &ctx.stop,
+                "deleting the group while its scaling activities finish",
+                left(deadline),
+                is_busy,
+                delete,
+            )
+            .await;
+            match r {
+                Ok(_) => {}
+                Err(e) if e.error().is_some_and(is_group_not_found) => return Ok(()),
+                Err(e) => return Err(e.diag(&op, name)),
+            }
+        }
+        Err(e) => return Err(errors::aws_diag(&op, name, &e)),
     }
     retry::wait_until(
         &ctx.stop,
@@ -485,6 +511,23 @@ mod tests {
         assert_eq!(count_capacity(&group, &[]), (2, 2));
         let tg: BTreeMap<String, String> = [("i-1".to_string(), "healthy".to_string())].into();
         assert_eq!(count_capacity(&group, &[tg]), (2, 1));
+    }
+
+    #[test]
+    fn only_a_busy_delete_of_a_drained_group_with_instances_watches_the_drain() {
+        use aws_smithy_types::error::ErrorMetadata;
+        let e = |code: &str| ErrorMetadata::builder().code(code).build();
+        assert!(watch_drain_after(&e("ResourceInUse"), true, true));
+        assert!(watch_drain_after(
+            &e("ScalingActivityInProgress"),
+            true,
+            true
+        ));
+        // force_delete: AWS terminates the instances with the group; no drain to watch.
+        assert!(!watch_drain_after(&e("ResourceInUse"), false, true));
+        // No instances at the start: only scaling activities to outlast, by retrying.
+        assert!(!watch_drain_after(&e("ResourceInUse"), true, false));
+        assert!(!watch_drain_after(&e("AccessDenied"), true, true));
     }
 
     #[test]

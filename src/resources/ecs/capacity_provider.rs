@@ -2,9 +2,10 @@
 //! providers; `managed_instances_provider` is not supported yet). ID: the ARN. Import ID: the ARN
 //! (as in hashicorp/aws 6.x) or the name, optionally `@region`.
 //!
-//! Destroy never hangs on a provider a cluster still uses (hashicorp/aws #14393, #29152): it checks
-//! the region's clusters first and fails at once naming them, and its wait for the delete fails
-//! as soon as ECS reports DELETE_FAILED (#25176) instead of running out a 20-minute timer.
+//! Destroy never hangs on a provider a cluster still uses (hashicorp/aws #14393, #29152): ECS
+//! refuses that delete with DELETE_FAILED (in its answer or a later read, the provider staying
+//! ACTIVE; hashicorp/aws #48156), and the delete then fails at once naming the clusters, instead
+//! of running out a 20-minute timer (#25176). The clusters are listed only on that refusal.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -104,6 +105,47 @@ async fn wait_updated(
     )
     .await
     .map_err(|e: retry::RetryError<String>| e.diag_with(op, name_of(id), |s| s.clone()))
+}
+
+/// ECS's reason when it refused the delete (DELETE_FAILED; the provider stays ACTIVE).
+fn delete_failure(p: &CapacityProvider) -> Option<String> {
+    (p.update_status() == Some(&CapacityProviderUpdateStatus::DeleteFailed)).then(|| {
+        p.update_status_reason()
+            .unwrap_or("no reason given")
+            .to_string()
+    })
+}
+
+/// The error for a refused delete: the clusters that still use the provider and what to do, or
+/// ECS's own reason when no cluster does (hashicorp/aws #14393, #29152).
+async fn refused(ecs: &Client, name: &str, reason: &str) -> Diagnostic {
+    let summary = errors::summary(&format!("deleting {KIND}"), name);
+    let using = match clusters_using_provider(ecs, name).await {
+        Ok(using) => using,
+        Err(m) => {
+            return Diagnostic::error(
+                summary,
+                format!("ECS reports DELETE_FAILED: {reason} (checking which clusters use the capacity provider: {m})"),
+            )
+        }
+    };
+    if using.is_empty() {
+        return Diagnostic::error(summary, format!("ECS reports DELETE_FAILED: {reason}"));
+    }
+    let list = using
+        .iter()
+        .map(|c| format!("{c:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Diagnostic::error(
+        summary,
+        format!(
+            "the capacity provider is still associated with ECS cluster(s) {list}, so ECS keeps it ACTIVE. \
+             Remove {name:?} from the capacity_providers (and default_capacity_provider_strategy) of those clusters' \
+             awsecs_ecs_cluster_capacity_providers first and apply that; when replacing the provider, give it \
+             lifecycle {{ create_before_destroy = true }} so the association moves to the new one before the old one is deleted."
+        ),
+    )
 }
 
 #[async_trait]
@@ -319,61 +361,42 @@ impl Resource<AwsClients> for EcsCapacityProvider {
         let ecs = set.ecs();
         let op = format!("deleting {KIND}");
 
-        // ECS accepts deleting a provider a cluster still uses, then keeps it ACTIVE until the
-        // association goes: fail now, saying which clusters and what to do.
-        let using = clusters_using_provider(ecs, name).await.map_err(|m| {
-            Diagnostic::error(
-                errors::summary(&op, name),
-                format!("checking which clusters use the capacity provider: {m}"),
-            )
-        })?;
-        if !using.is_empty() {
-            let list = using
-                .iter()
-                .map(|c| format!("{c:?}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            return Err(Diagnostic::error(
-                errors::summary(&op, name),
-                format!(
-                    "the capacity provider is still associated with ECS cluster(s) {list}, so ECS would keep it ACTIVE. \
-                     Remove {name:?} from the capacity_providers (and default_capacity_provider_strategy) of those clusters' \
-                     awsecs_ecs_cluster_capacity_providers first and apply that; when replacing the provider, give it \
-                     lifecycle {{ create_before_destroy = true }} so the association moves to the new one before the old one is deleted."
-                ),
-            )
-            .into());
-        }
-
-        match ecs
+        // Optimistic: ECS refuses a provider a cluster still uses by answering (or, later, reading)
+        // DELETE_FAILED with the provider left ACTIVE, so the clusters are listed only then, to
+        // say which ones and what to do.
+        let answer = match ecs
             .delete_capacity_provider()
             .capacity_provider(arn)
             .send()
             .await
         {
-            Ok(_) => {}
+            Ok(out) => out.capacity_provider,
             Err(e) if is_provider_gone(&e) => return Ok(()),
             Err(e) => return Err(errors::aws_diag(&op, name, &e).into()),
+        };
+        if let Some(reason) = answer.as_ref().and_then(delete_failure) {
+            return Err(refused(ecs, name, &reason).await.into());
         }
-        retry::wait_until(
+        let failed = retry::wait_until(
             &ctx.stop,
             "waiting for the capacity provider to be deleted",
             WaitPolicy::new(DELETE_WAIT),
             || async {
-                let Some(p) = find(ecs, arn).await? else {
-                    return Ok(Poll::Ready(()));
-                };
-                if p.update_status() == Some(&CapacityProviderUpdateStatus::DeleteFailed) {
-                    return Err(format!(
-                        "ECS reports DELETE_FAILED: {}",
-                        p.update_status_reason().unwrap_or("no reason given")
-                    ));
-                }
-                Ok(Poll::Pending(status_of(&p)))
+                Ok(match find(ecs, arn).await? {
+                    None => Poll::Ready(None),
+                    Some(p) => match delete_failure(&p) {
+                        Some(reason) => Poll::Ready(Some(reason)),
+                        None => Poll::Pending(status_of(&p)),
+                    },
+                })
             },
         )
         .await
-        .map_err(|e: retry::RetryError<String>| e.diag_with(&op, name, |s| s.clone()).into())
+        .map_err(|e: retry::RetryError<String>| e.diag_with(&op, name, |s| s.clone()))?;
+        match failed {
+            None => Ok(()),
+            Some(reason) => Err(refused(ecs, name, &reason).await.into()),
+        }
     }
 
     async fn import(&self, ctx: &Ctx<AwsClients>, id: &str) -> Result<Value, Diagnostics> {
@@ -402,6 +425,37 @@ pub fn resource() -> Arc<dyn Resource<AwsClients>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_delete_failed_is_a_refusal() {
+        let with = |u: CapacityProviderUpdateStatus, reason: Option<&str>| {
+            CapacityProvider::builder()
+                .update_status(u)
+                .set_update_status_reason(reason.map(str::to_string))
+                .build()
+        };
+        let refused = with(
+            CapacityProviderUpdateStatus::DeleteFailed,
+            Some("associated with cluster: c"),
+        );
+        assert_eq!(
+            delete_failure(&refused).as_deref(),
+            Some("associated with cluster: c")
+        );
+        let no_reason = with(CapacityProviderUpdateStatus::DeleteFailed, None);
+        assert_eq!(
+            delete_failure(&no_reason).as_deref(),
+            Some("no reason given")
+        );
+        for ok in [
+            CapacityProviderUpdateStatus::DeleteInProgress,
+            CapacityProviderUpdateStatus::DeleteComplete,
+            CapacityProviderUpdateStatus::UpdateComplete,
+        ] {
+            assert_eq!(delete_failure(&with(ok.clone(), None)), None, "{ok:?}");
+        }
+        assert_eq!(delete_failure(&CapacityProvider::builder().build()), None);
+    }
 
     #[tokio::test]
     async fn imports_take_an_arn_or_a_name() {

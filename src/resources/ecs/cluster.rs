@@ -613,6 +613,9 @@ impl Resource<AwsClients> for EcsCluster {
         )
         .await;
         match r {
+            // DeleteCluster answers with the cluster; INACTIVE is the end state, so no describe
+            // to see it. Only a cluster still DEPROVISIONING its attachments is waited for.
+            Ok(out) if deleted_at_once(out.cluster()) => return Ok(()),
             Ok(_) => {}
             Err(e) if e.error().is_some_and(errors::is_not_found) => return Ok(()),
             Err(e) => {
@@ -666,6 +669,12 @@ impl Resource<AwsClients> for EcsCluster {
     }
 }
 
+/// The DeleteCluster answer already shows the cluster INACTIVE (AWS: "the cluster transitions to
+/// the INACTIVE state"), so there is nothing left to wait for.
+fn deleted_at_once(answer: Option<&Cluster>) -> bool {
+    answer.and_then(|c| c.status()) == Some("INACTIVE")
+}
+
 pub fn resource() -> Arc<dyn Resource<AwsClients>> {
     Arc::new(EcsCluster)
 }
@@ -677,6 +686,15 @@ mod tests {
     use aws_sdk_ecs::types::{
         ExecuteCommandConfiguration as Exec, ManagedStorageConfiguration as Storage,
     };
+
+    #[test]
+    fn only_an_inactive_delete_answer_skips_the_wait() {
+        let with = |s: &str| Cluster::builder().status(s).build();
+        assert!(deleted_at_once(Some(&with("INACTIVE"))));
+        assert!(!deleted_at_once(Some(&with("DEPROVISIONING"))));
+        assert!(!deleted_at_once(Some(&with("ACTIVE"))));
+        assert!(!deleted_at_once(None));
+    }
 
     #[test]
     fn schema_matches_the_twin() {

@@ -13,3 +13,6 @@ pub(crate) mod service_task_definition;
 mod service_wait;
 pub mod task_definition;
 mod task_definition_schema;
+
+#[cfg(test)]
+mod tests;

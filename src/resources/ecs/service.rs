@@ -163,18 +163,42 @@ async fn read_fresh(
     Ok(state_from(&svc, reference, &ctx.client, set.region()))
 }
 
-/// Waits for a deleted service to become INACTIVE within `budget` (see `service_lb::drain_budget`).
+/// Waits for a deleted service to become INACTIVE. Only a drain that outlasts the first look
+/// reads the target groups, whose deregistration delays bound the whole wait (see
+/// `service_lb::drain_budget`); the wait then runs for what is left of that budget.
 async fn drain_wait(
     ctx: &Ctx<AwsClients>,
     ecs: &aws_sdk_ecs::Client,
     cluster: Option<&str>,
     service: &str,
-    budget: Duration,
-    delays: &[u64],
+    prior: &Value,
 ) -> Result<(), Diagnostics> {
-    let Err(e) = wait::inactive(&ctx.stop, ecs, cluster, service, budget).await else {
-        return Ok(());
+    let user_timeout = prior
+        .get("timeouts")
+        .str("delete")
+        .and_then(validators::parse_duration);
+    let started = std::time::Instant::now();
+    let look = wait::first_look(user_timeout);
+    let e = match wait::inactive(&ctx.stop, ecs, cluster, service, look).await {
+        Ok(()) => return Ok(()),
+        Err(e) => e,
     };
+    let whole_budget_spent = user_timeout.is_some_and(|t| t <= look);
+    if !matches!(e, retry::RetryError::TimedOut { .. }) || whole_budget_spent {
+        return Err(drain_diag(e, service, &[]));
+    }
+    let delays = service_lb::deregistration_delays(ctx, prior).await;
+    let budget = service_lb::drain_budget(&delays, user_timeout, DEFAULT_TIMEOUT);
+    let rest = budget
+        .saturating_sub(started.elapsed())
+        .max(Duration::from_secs(1));
+    match wait::inactive(&ctx.stop, ecs, cluster, service, rest).await {
+        Ok(()) => Ok(()),
+        Err(e) => Err(drain_diag(e, service, &delays)),
+    }
+}
+
+fn drain_diag(e: wait::WaitError, service: &str, delays: &[u64]) -> Diagnostics {
     let timed_out = matches!(e, retry::RetryError::TimedOut { .. });
     let mut d = wait_diag(e, &format!("deleting {KIND}"), service);
     if let (true, Some(max)) = (timed_out, delays.iter().max()) {
@@ -182,7 +206,7 @@ async fn drain_wait(
             "\n\nThe service's target groups deregister a task within {max}s, yet ECS has not stopped its tasks: see the service's events (aws ecs describe-services). ECS has accepted the delete; running destroy again resumes the wait."
         ));
     }
-    Err(d.into())
+    d.into()
 }
 
 #[async_trait]
@@ -488,29 +512,10 @@ impl Resource<AwsClients> for EcsService {
         let ecs = set.ecs();
         let force = prior.bool("force_delete").unwrap_or(false);
         let budget = timeout(prior, "delete", DEFAULT_TIMEOUT);
-        let current = match wait::describe_raw(ecs, cluster.as_deref(), &service).await {
-            Ok(Some(s)) => s,
-            Ok(None) => return Ok(()),
-            Err(e) if errors::is_not_found(&e) => return Ok(()),
-            Err(e) => {
-                return Err(errors::aws_diag(&format!("deleting {KIND}"), &service, &e).into())
-            }
-        };
-        let status = current.get("status").and_then(J::as_str).unwrap_or("");
-        if status == "INACTIVE" {
-            return Ok(());
-        }
-        let delays = service_lb::deregistration_delays(ctx, prior).await;
-        let user_timeout = prior
-            .get("timeouts")
-            .str("delete")
-            .and_then(validators::parse_duration);
-        let drain = service_lb::drain_budget(&delays, user_timeout, DEFAULT_TIMEOUT);
-        if status == "DRAINING" {
-            // Deleted already (an earlier destroy that stopped waiting): only the drain is left.
-            return drain_wait(ctx, ecs, cluster.as_deref(), &service, drain, &delays).await;
-        }
-        let daemon = current.get("schedulingStrategy").and_then(J::as_str) == Some("DAEMON");
+        // Optimistic: no describe first. The state says whether the service is a DAEMON; a
+        // service an earlier destroy already deleted (DRAINING, or INACTIVE) answers
+        // ServiceNotActiveException to both calls below, and the drain wait then resumes.
+        let daemon = prior.str("scheduling_strategy") == Some("DAEMON");
         if !force && !daemon {
             match ecs
                 .update_service()
@@ -557,6 +562,8 @@ impl Resource<AwsClients> for EcsService {
             })
             .await;
         match deleted {
+            // No task left to stop: ECS answers with the service INACTIVE already.
+            Ok(out) if out.service().and_then(|s| s.status()) == Some("INACTIVE") => return Ok(()),
             Ok(_) => {}
             Err(e) if e.error().is_some_and(errors::is_not_found) => return Ok(()),
             // Deleted already (INACTIVE): the wait below sees it at once.
@@ -565,7 +572,7 @@ impl Resource<AwsClients> for EcsService {
                     .is_some_and(|e| errors::has_code(e, "ServiceNotActiveException")) => {}
             Err(e) => return Err(e.diag(&format!("deleting {KIND}"), &service).into()),
         }
-        drain_wait(ctx, ecs, cluster.as_deref(), &service, drain, &delays).await
+        drain_wait(ctx, ecs, cluster.as_deref(), &service, prior).await
     }
 
     async fn import(&self, ctx: &Ctx<AwsClients>, id: &str) -> Result<Value, Diagnostics> {

@@ -117,7 +117,7 @@ pub async fn describe_raw(
     }))
 }
 
-type WaitError = RetryError<Diagnostic>;
+pub type WaitError = RetryError<Diagnostic>;
 
 fn describe_diag(e: &impl errors::Describe, service: &str) -> Diagnostic {
     errors::aws_diag("reading ECS Service", service, e)
@@ -231,6 +231,15 @@ pub async fn stable(
     .await
 }
 
+/// How long a deleted service is watched before its target groups' deregistration delays are
+/// read to bound the rest of the wait: a service with no tasks left goes INACTIVE at once.
+const FIRST_LOOK: Duration = Duration::from_secs(15);
+
+/// The first, short part of the drain wait; never longer than a `timeouts.delete` the user set.
+pub fn first_look(user_timeout: Option<Duration>) -> Duration {
+    user_timeout.map_or(FIRST_LOOK, |t| t.min(FIRST_LOOK))
+}
+
 /// Waits until the service is INACTIVE or gone.
 pub async fn inactive(
     stop: &StopToken,
@@ -274,6 +283,15 @@ pub fn wait_diag(e: WaitError, operation: &str, service: &str) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_look_is_short_and_within_the_users_timeout() {
+        assert_eq!(first_look(None), FIRST_LOOK);
+        let long = Duration::from_secs(600);
+        assert_eq!(first_look(Some(long)), FIRST_LOOK);
+        let short = Duration::from_secs(5);
+        assert_eq!(first_look(Some(short)), short);
+    }
     use serde_json::json;
 
     fn dep(id: &str, status: &str, rollout: &str, running: i64, desired: i64) -> J {

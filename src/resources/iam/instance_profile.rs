@@ -19,7 +19,7 @@ use aws_sdk_iam::Client;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use super::checks::{iam_name, iam_path, name_attributes};
-use super::{is_concurrent_modification, rfc3339};
+use super::{after_first_delete, is_concurrent_modification, rfc3339, FirstDelete};
 use crate::aws::retry::{self, Poll, WaitPolicy, PROPAGATION_TIMEOUT};
 use crate::aws::{errors, names, tags, AwsClients};
 use crate::framework::{
@@ -381,11 +381,37 @@ impl Resource<AwsClients> for InstanceProfileResource {
         Ok(state_of(&profile, planned, &ctx.client))
     }
 
+    /// Optimistic: the state knows the role (a destroy refreshes it first), so remove that role
+    /// and delete, with no read. Only when IAM still refuses (DeleteConflict: a role the state
+    /// does not know, or the removal not propagated yet) read the profile and repair.
     async fn delete(&self, ctx: &Ctx<AwsClients>, prior: &Value) -> Result<(), Diagnostics> {
         let iam = ctx.client.iam();
         let Some(name) = id_of(prior) else {
             return Ok(());
         };
+        if let Some(role) = prior.str("role") {
+            remove_role(ctx, name, role).await?;
+        }
+        let first = retry::retry_when(
+            &ctx.stop,
+            "deleting the instance profile during a concurrent IAM change",
+            PROPAGATION_TIMEOUT,
+            is_concurrent_modification,
+            || {
+                iam.delete_instance_profile()
+                    .instance_profile_name(name)
+                    .send()
+            },
+        )
+        .await;
+        let Err(e) = first else {
+            return Ok(());
+        };
+        match after_first_delete(e.error().and_then(|x| x.code())) {
+            FirstDelete::Gone => return Ok(()),
+            FirstDelete::Repair => {}
+            FirstDelete::Fail => return Err(e.diag(&format!("deleting {KIND}"), name).into()),
+        }
         let Some(profile) = find(iam, name)
             .await
             .map_err(|e| errors::aws_diag(&format!("reading {KIND}"), name, &e))?

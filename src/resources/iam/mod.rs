@@ -158,3 +158,23 @@ pub async fn delete_inline(iam: &Client, role: &str, names: &[String]) -> Result
     }
     Ok(())
 }
+
+/// What an optimistic delete's error code leads to. The role and the instance profile delete
+/// first with what the state knows; IAM answers DeleteConflict while something the state does
+/// not know still hangs on the entity, and only then is the entity read and repaired.
+#[derive(Debug, PartialEq, Eq)]
+pub enum FirstDelete {
+    /// Already deleted (a retried or repeated destroy).
+    Gone,
+    /// DeleteConflict: list what still hangs on the entity, remove it, delete again.
+    Repair,
+    Fail,
+}
+
+pub fn after_first_delete(code: Option<&str>) -> FirstDelete {
+    match code {
+        Some("DeleteConflict") => FirstDelete::Repair,
+        Some(c) if errors::is_not_found_code(c) => FirstDelete::Gone,
+        _ => FirstDelete::Fail,
+    }
+}

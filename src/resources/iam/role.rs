@@ -14,10 +14,11 @@ use aws_sdk_iam::error::SdkError;
 use aws_sdk_iam::operation::get_role::GetRoleError;
 use aws_sdk_iam::types::Role;
 use aws_sdk_iam::Client;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use super::{
-    attach, attached_policy_arns, delete_inline, detach, is_concurrent_modification, put_inline,
-    rfc3339,
+    after_first_delete, attach, attached_policy_arns, delete_inline, detach,
+    is_concurrent_modification, put_inline, rfc3339, FirstDelete,
 };
 use crate::aws::retry::{self, Poll, WaitPolicy, PROPAGATION_TIMEOUT};
 use crate::aws::{errors, names, policy, tags, AwsClients};
@@ -129,7 +130,7 @@ fn keep_prior_inline_spelling(prior: &Value, plan: &mut Plan) {
 }
 
 /// Retryable while a just-created principal propagates through IAM.
-fn is_propagation_error<E: aws_smithy_types::error::metadata::ProvideErrorMetadata>(e: &E) -> bool {
+fn is_propagation_error<E: ProvideErrorMetadata>(e: &E) -> bool {
     errors::code_and_message_contains(e, "MalformedPolicyDocument", "Invalid principal in policy")
         || is_concurrent_modification(e)
 }
@@ -609,6 +610,20 @@ impl Resource<AwsClients> for IamRole {
         };
         let force = prior.bool("force_detach_policies").unwrap_or(false);
 
+        // 0. Optimistic: Terraform destroys the role's profiles and attachments before it, so
+        // DeleteRole usually just works; DeleteConflict means something still hangs on the role,
+        // and only then are steps 1-3 (a listing each) needed.
+        if let Err(e) = iam.delete_role().role_name(name).send().await {
+            match after_first_delete(e.code()) {
+                FirstDelete::Gone => return Ok(()),
+                FirstDelete::Repair => {}
+                FirstDelete::Fail => {
+                    return Err(errors::aws_diag("deleting IAM Role", name, &e).into())
+                }
+            }
+        } else {
+            return Ok(());
+        }
         // 1. A role in an instance profile cannot be deleted.
         let profiles = iam
             .list_instance_profiles_for_role()

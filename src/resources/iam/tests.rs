@@ -448,3 +448,16 @@ async fn attaching_to_a_missing_role_names_the_attribute() {
     );
     assert!(d.detail.contains("NoSuchEntity"), "{d}");
 }
+
+#[test]
+fn only_a_delete_conflict_makes_a_delete_read_and_repair() {
+    use super::{after_first_delete, FirstDelete};
+    assert_eq!(
+        after_first_delete(Some("DeleteConflict")),
+        FirstDelete::Repair
+    );
+    assert_eq!(after_first_delete(Some("NoSuchEntity")), FirstDelete::Gone);
+    for other in [Some("AccessDenied"), Some("ServiceFailure"), None] {
+        assert_eq!(after_first_delete(other), FirstDelete::Fail, "{other:?}");
+    }
+}
