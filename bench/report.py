@@ -253,7 +253,7 @@ def markdown(s):
     lines.append(f"| provider peak RSS, {r['stack']} apply | {r['mb']} MB | hashicorp/aws 100 MB | {r['ratio_to_hashicorp_aws']} "
                  f"| <= {t['peak_rss_mb']} MB | {_ok(r['mb'], t['peak_rss_mb'])} |")
     su = s["startup"]
-    lines.append(f"| start-up: process start -> schema served | {su['start_to_schema_ms']} ms | DKS `terraform plan` {su['plan_s']} s "
+    lines.append(f"| start-up: process start -> schema served | {su['start_to_schema_ms']} ms | DKS `terraform plan` {su['plan_s']} s (no logging) "
                  f"| {su['fraction_of_plan']:.2%} | <= 2% | {_ok(su['fraction_of_plan'], t['startup_fraction'])} |")
     for name, st in s["stacks"].items():
         e = st["economy"]
@@ -274,6 +274,21 @@ def markdown(s):
             lines.append(f"| {name}: {step} @ {m['latency_ms']} ms, whole wall (terraform + moto: 0 ms run {tm['zero_latency_wall_s']} s) "
                          f"| {tm['wall_s']} s | endpoint-aware {tm['endpoint_floor_s']} s / latency-only {tm['floor_s']} s "
                          f"| {tm['endpoint_ratio']} / {tm['ratio']} | (reported) | |")
+    b = su.get("breakdown") or {}
+    if b.get("provider"):
+        p, tf = b["provider"], b["terraform"]
+        lines += ["", "## Start-up, where the time goes (median of the traced plans)", "",
+                  f"- provider {b['provider_ms']} ms: exec -> main {p['exec_to_main_ms']}, main -> serving {p['main_to_serve_ms']} "
+                  f"(runtime, schemas), TLS set-up {p['tls_setup_ms']} (of which the server certificate {p['certificate_ms']}), "
+                  f"handshake written at {p['main_to_handshake_ms']} after main; GetProviderSchema answer built in {p['schema_build_ms']} "
+                  f"({p['schema_bytes']:.0f} bytes)",
+                  f"- terraform {b['terraform_ms']} ms: reading the handshake line {tf['read_handshake_ms']}, dial + TLS "
+                  f"{tf['dial_and_tls_ms']}, to the schema request {tf['to_schema_request_ms']}, answer -> decoded "
+                  f"{tf['answer_to_decoded_ms']}; before exec (go-plugin's client certificate) {b['terraform_before_exec_ms']} ms, "
+                  f"outside the span",
+                  f"- bare exec -> handshake line: {su['handshake_ms']} ms plaintext, {su.get('handshake_mtls_ms')} ms with a client "
+                  f"certificate (AutoMTLS); traced plan {su.get('plan_traced_s')} s vs {su['plan_s']} s untraced; "
+                  f"{su['starts_per_plan']} schema request(s) per plan"]
     lines += ["", "## Calls above the floor (latency 0, parallelism 1)", ""]
     for name, st in s["stacks"].items():
         for step, ec in st["economy"]["steps"].items():
