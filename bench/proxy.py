@@ -1,7 +1,9 @@
 """Recording, latency-injecting HTTP proxy between the provider and the AWS endpoint (moto).
 
-Every request is recorded as (step, service, operation, start, end); `latency` seconds are slept
-before forwarding, so each API call costs one simulated round trip. Connections are kept alive
+Every request is recorded as (step, service, operation, start, end, upstream start/end); `latency`
+seconds are slept before forwarding, so each API call costs one simulated round trip. The upstream
+span (request forwarded -> answer read, injected latency excluded) is the endpoint's own service
+time, which the endpoint-aware floor and the serial-endpoint check use. Connections are kept alive
 like the SDK's own pool, so the proxy adds no connect cost per call.
 """
 
@@ -54,6 +56,9 @@ class Recorder:
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # The answer goes out as two writes (headers, body); with Nagle on, the body waits for the
+    # client's delayed ACK of the headers (~40 ms on Linux): a cost of the proxy, not of the call.
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass
@@ -75,12 +80,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if rec.latency:
             time.sleep(rec.latency)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
+        up_start = time.monotonic()
         for attempt in (1, 2):
             conn = self._upstream()
             try:
                 conn.request(self.command, self.path, body=body, headers=headers)
                 resp = conn.getresponse()
                 data = resp.read()
+                up_end = time.monotonic()
                 break
             except (http.client.HTTPException, OSError):
                 conn.close()
@@ -97,7 +104,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         with rec.lock:
             rec.calls.append({"step": rec.step, "service": service, "op": op,
                               "status": resp.status, "start": start, "end": time.monotonic(),
-                              "wall_start": wall_start})
+                              "up_start": up_start, "up_end": up_end, "wall_start": wall_start})
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _forward
 

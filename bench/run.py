@@ -104,6 +104,9 @@ def bench_stack(stack, terraform, env_base, rec, rss, latency):
     result["zero"], _ = cycle(tf, rec, rss, f"{stack}:zero", 0, 10, refresh=False)
     print(f"bench: {stack}: latency {int(latency * 1000)} ms (parallelism 10)", file=sys.stderr)
     result["latency"], _ = cycle(tf, rec, rss, f"{stack}:latency", latency, 10, refresh=False)
+    # Same latency, one resource at a time: each call falls in one hook window (where time goes).
+    print(f"bench: {stack}: attribution (latency {int(latency * 1000)} ms, parallelism 1)", file=sys.stderr)
+    result["attribution"], _ = cycle(tf, rec, rss, f"{stack}:attrib", latency, 1, refresh=False)
     result["resources"] = harness.state_resources(state)
     return result
 

@@ -43,6 +43,26 @@ impl Level {
 
 static LEVEL: OnceLock<Level> = OnceLock::new();
 
+/// When the process started serving code (the first `mark_start`): the zero of the start-up
+/// timing lines, which tell where the time between exec and the schema served goes.
+static STARTED: OnceLock<std::time::Instant> = OnceLock::new();
+
+/// Starts the start-up clock; call as early as possible. Later calls keep the first instant.
+pub fn mark_start() {
+    STARTED.get_or_init(std::time::Instant::now);
+}
+
+/// Milliseconds since `mark_start` (since the first call of this, if never marked), as a
+/// start-up timing field.
+pub fn since_start_ms() -> String {
+    ms(STARTED.get_or_init(std::time::Instant::now).elapsed())
+}
+
+/// A duration as milliseconds with one decimal, the form of every `*_ms` log field.
+pub fn ms(d: std::time::Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1000.0)
+}
+
 pub fn level() -> Level {
     *LEVEL.get_or_init(|| {
         let from = |k: &str| std::env::var(k).ok().and_then(|v| Level::parse(&v));
@@ -134,6 +154,17 @@ macro_rules! log_trace { ($($t:tt)*) => { $crate::log_at!($crate::logging::Level
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn start_up_clock_only_moves_forward() {
+        mark_start();
+        let first: f64 = since_start_ms().parse().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        mark_start(); // a later mark keeps the first instant
+        let second: f64 = since_start_ms().parse().unwrap();
+        assert!(second > first, "{first} then {second}");
+        assert_eq!(ms(std::time::Duration::from_micros(1260)), "1.3");
+    }
 
     #[test]
     fn levels_parse_and_order() {

@@ -335,9 +335,16 @@ pub fn incoming(listener: Listener, tls: Option<TlsAcceptor>) -> ReceiverStream<
                     let acceptor = Arc::clone(acceptor);
                     let tx = tx.clone();
                     tokio::spawn(async move {
+                        let started = std::time::Instant::now();
                         match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
                         {
                             Ok(Ok(tls)) => {
+                                log_trace!(
+                                    "TLS connection accepted",
+                                    "network" = network,
+                                    "tls_handshake_ms" = crate::logging::ms(started.elapsed()),
+                                    "since_start_ms" = crate::logging::since_start_ms()
+                                );
                                 let _ = tx.send(Ok(Conn::Tls(Box::new(tls)))).await;
                             }
                             Ok(Err(e)) => {

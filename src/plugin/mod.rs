@@ -40,6 +40,7 @@ pub struct Mode {
 /// Handles the command line and the go-plugin environment checks. `Err` carries the exit code
 /// for runs that end here (`--version`, `--help`, bad flags, not started by terraform/tofu).
 pub fn startup(args: Vec<String>) -> Result<Mode, ExitCode> {
+    crate::logging::mark_start();
     let var = |k: &str| std::env::var(k).ok();
     let command = match handshake::parse_args(&args) {
         Ok(c) => c,
@@ -107,6 +108,8 @@ pub fn startup(args: Vec<String>) -> Result<Mode, ExitCode> {
 /// Listens, announces the address on stdout, and serves `routes` plus go-plugin's controller and
 /// health services until told to stop.
 pub async fn serve(mode: Mode, routes: tonic::service::Routes) -> ExitCode {
+    // Start-up timing (debug line below): main -> here is the runtime and the schemas.
+    let entered_ms = crate::logging::since_start_ms();
     let stop = Stop::new();
     watch_signals(&stop, mode.debug);
 
@@ -117,6 +120,7 @@ pub async fn serve(mode: Mode, routes: tonic::service::Routes) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let tls_started = std::time::Instant::now();
     let (acceptor, server_cert) = match &mode.client_certs {
         None => (None, None),
         Some(pinned) => match tls_acceptor(pinned.clone()) {
@@ -128,6 +132,7 @@ pub async fn serve(mode: Mode, routes: tonic::service::Routes) -> ExitCode {
         },
     };
 
+    let tls_setup_ms = crate::logging::ms(tls_started.elapsed());
     let server = Server::new(routes, stop.clone()).await;
     let announcement = if mode.debug {
         handshake::debug_banner(&endpoint, std::process::id())
@@ -143,7 +148,10 @@ pub async fn serve(mode: Mode, routes: tonic::service::Routes) -> ExitCode {
         "network" = endpoint.network,
         "address" = endpoint.address,
         "tls" = acceptor.is_some(),
-        "debug" = mode.debug
+        "debug" = mode.debug,
+        "serve_entered_ms" = entered_ms,
+        "tls_setup_ms" = tls_setup_ms,
+        "handshake_written_ms" = crate::logging::since_start_ms()
     );
 
     let result = server.run(listener, acceptor).await;
@@ -160,10 +168,17 @@ pub async fn serve(mode: Mode, routes: tonic::service::Routes) -> ExitCode {
 fn tls_acceptor(
     pinned: Vec<CertificateDer<'static>>,
 ) -> Result<(TlsAcceptor, CertificateDer<'static>), String> {
+    let started = std::time::Instant::now();
     let identity = tls::generate_server_identity()
         .map_err(|e| format!("cannot generate the server certificate: {e}"))?;
+    let generated = started.elapsed();
     let config = tls::server_config(&identity, pinned)
         .map_err(|e| format!("cannot build the TLS configuration: {e}"))?;
+    log_trace!(
+        "AutoMTLS set up",
+        "certificate_ms" = crate::logging::ms(generated),
+        "config_ms" = crate::logging::ms(started.elapsed() - generated)
+    );
     Ok((TlsAcceptor::from(config), identity.cert))
 }
 

@@ -84,6 +84,8 @@ impl<P: Provider> Rpc for ProviderService<P> {
         _: Request<proto::get_provider_schema::Request>,
     ) -> Result<Response<proto::get_provider_schema::Response>, Status> {
         // Schemas are static: build the message once per process.
+        let received_ms = crate::logging::since_start_ms();
+        let started = std::time::Instant::now();
         let resp = self
             .schema_response
             .get_or_init(|| proto::get_provider_schema::Response {
@@ -103,7 +105,15 @@ impl<P: Provider> Rpc for ProviderService<P> {
                 server_capabilities: Some(capabilities()),
                 ..Default::default()
             });
-        ok(resp.clone())
+        let resp = resp.clone();
+        log_trace!(
+            "GetProviderSchema answered",
+            "received_ms" = received_ms,
+            "build_ms" = crate::logging::ms(started.elapsed()),
+            "encoded_bytes" = prost::Message::encoded_len(&resp),
+            "since_start_ms" = crate::logging::since_start_ms()
+        );
+        ok(resp)
     }
 
     async fn prepare_provider_config(
