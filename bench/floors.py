@@ -33,9 +33,10 @@ FLOORS = {
         # managed_policy_arns is computed and not in GetRole (inline policies are only read when
         # the state manages them: see role.rs).
         "read": [P(["iam:GetRole", "iam:ListAttachedRolePolicies"])],
-        # DeleteRole fails while the role is in an instance profile; attachments are managed by
-        # their own resources (force_detach_policies = false), so no listing of them.
-        "delete": ["iam:ListInstanceProfilesForRole", "iam:DeleteRole"],
+        # Its instance profiles and policy attachments are other resources, destroyed first: one
+        # DeleteRole. Only its DeleteConflict answer (something attached out of band) needs the
+        # lists that repair it (role.rs).
+        "delete": ["iam:DeleteRole"],
     },
     "awsecs_iam_role_policy_attachment": {
         "create": ["iam:AttachRolePolicy"],
@@ -95,9 +96,8 @@ FLOORS = {
     "awsecs_ecs_capacity_provider": {
         "create": ["ecs:CreateCapacityProvider"],  # returns the capacity provider
         "read": ["ecs:DescribeCapacityProviders"],
-        # Deletion is asynchronous (DELETE_IN_PROGRESS): one describe to see it gone. (The provider
-        # also lists the clusters first, ListClusters + DescribeClusters above the floor by design:
-        # ECS accepts deleting a provider a cluster still uses and keeps it ACTIVE, a silent hang.)
+        # Deletion is asynchronous (DELETE_IN_PROGRESS): one describe to see it gone. A provider a
+        # cluster still uses ends DELETE_FAILED; only then are the clusters listed, to name them.
         "delete": ["ecs:DeleteCapacityProvider", "ecs:DescribeCapacityProviders"],
     },
     "awsecs_ecs_cluster_capacity_providers": {
@@ -114,8 +114,9 @@ FLOORS = {
         # CreateService returns the service; the steady-state wait needs one describe at least.
         "create": ["ecs:CreateService", "ecs:DescribeServices"],
         "read": ["ecs:DescribeServices"],  # include TAGS
-        # Scale to 0, delete, then one describe to see it INACTIVE (moto: at once).
-        "delete": ["ecs:UpdateService", "ecs:DeleteService", "ecs:DescribeServices"],
+        # Scale to 0 (force_delete = false), delete. DeleteService answers the service: INACTIVE
+        # when no task is left (the local AWS: at once) ends it; DRAINING is AWS's drain, a wait.
+        "delete": ["ecs:UpdateService", "ecs:DeleteService"],
     },
     # --- ECR / Logs / Cloud Map ---
     "awsecs_ecr_repository": {
