@@ -192,9 +192,27 @@ fn once(ready: impl Fn() -> bool, extra: Duration) {
 /// SIGINT into an apply of the quick (desired_count = 0) stack once `ready` says so (plus
 /// `extra`), then the recovery checks.
 #[track_caller]
-fn interrupt_once(what: &str, ready: impl Fn(&Names) -> bool + Send + 'static, extra: Duration) {
+fn interrupt_once(
+    what: &str,
+    ready: impl Fn(&Names) -> bool + Send + 'static,
+    extra: Duration,
+    hold: Option<&str>,
+) {
     let n = Names::new();
     let tf = Workdir::new(&stack(&n, 0));
+    // A held call (the local AWS only) keeps the apply at that point however fast the rest is:
+    // the interrupt lands while it is in flight, not after the apply has ended.
+    if let (Some(op), Some(proxy)) = (hold, tf.proxy()) {
+        let always = FaultRates {
+            spike: 1.0,
+            ..FaultRates::default()
+        };
+        proxy.set_faults(Some(
+            FaultPlan::new(1, FaultRates::default())
+                .with_override(op, always)
+                .with_spikes(Duration::from_secs(2), Duration::from_secs(3)),
+        ));
+    }
     let names = n.clone_names();
     let out = apply_cmd(&tf).run_interrupted(move || once(|| ready(&names), extra));
     eprintln!(
@@ -243,6 +261,7 @@ fn interrupt_once_the_first_resources_exist_leaves_nothing_untracked() {
         "after the role exists",
         |n| exists(n, "awsecs_iam_role.exec"),
         jittered(1, 200),
+        Some("ecs:RegisterTaskDefinition"),
     );
 }
 
@@ -252,6 +271,7 @@ fn interrupt_mid_apply_leaves_nothing_untracked() {
         "after the task definition exists",
         |n| exists(n, "awsecs_ecs_task_definition.t"),
         jittered(2, 300),
+        Some("ecs:CreateService"),
     );
 }
 

@@ -22,7 +22,8 @@ pub struct FaultRates {
     /// Forwarded to moto, which acts on it, then the connection is reset before the response: the
     /// call happened but the client saw an error (retried creates must cope).
     pub reset_after: f64,
-    /// Fraction of requests delayed by a random time up to [`FaultPlan::max_spike`].
+    /// Fraction of requests delayed by a random time between [`FaultPlan::min_spike`] and
+    /// [`FaultPlan::max_spike`].
     pub spike: f64,
 }
 
@@ -59,6 +60,7 @@ pub struct FaultPlan {
     /// Scripted faults: the first requests matching a selector get these, in order, before any
     /// random choice (deterministic whatever the request order of other calls).
     pub scripts: Vec<(String, Vec<Fault>)>,
+    pub min_spike: Duration,
     pub max_spike: Duration,
 }
 
@@ -69,8 +71,16 @@ impl FaultPlan {
             rates,
             overrides: Vec::new(),
             scripts: Vec::new(),
+            min_spike: Duration::ZERO,
             max_spike: Duration::from_secs(2),
         }
+    }
+
+    /// Spikes last between `min` and `max` (e.g. to hold one call in flight for a while).
+    pub fn with_spikes(mut self, min: Duration, max: Duration) -> FaultPlan {
+        self.min_spike = min;
+        self.max_spike = max.max(min);
+        self
     }
 
     /// Other rates for one service (`"sts"`) or one operation (`"ecs:CreateService"`).
@@ -214,7 +224,8 @@ impl Injector {
         };
         let delay = if unit(rng) < rates.spike {
             stats.spikes += 1;
-            self.plan.max_spike.mul_f64(unit(rng))
+            let plan = &self.plan;
+            plan.min_spike + (plan.max_spike - plan.min_spike).mul_f64(unit(rng))
         } else {
             Duration::ZERO
         };
