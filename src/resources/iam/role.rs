@@ -613,16 +613,13 @@ impl Resource<AwsClients> for IamRole {
         // 0. Optimistic: Terraform destroys the role's profiles and attachments before it, so
         // DeleteRole usually just works; DeleteConflict means something still hangs on the role,
         // and only then are steps 1-3 (a listing each) needed.
-        if let Err(e) = iam.delete_role().role_name(name).send().await {
-            match after_first_delete(e.code()) {
-                FirstDelete::Gone => return Ok(()),
-                FirstDelete::Repair => {}
-                FirstDelete::Fail => {
-                    return Err(errors::aws_diag("deleting IAM Role", name, &e).into())
-                }
-            }
-        } else {
+        let Err(e) = iam.delete_role().role_name(name).send().await else {
             return Ok(());
+        };
+        match after_first_delete(e.code()) {
+            FirstDelete::Gone => return Ok(()),
+            FirstDelete::Repair => {}
+            FirstDelete::Fail => return Err(errors::aws_diag("deleting IAM Role", name, &e).into()),
         }
         // 1. A role in an instance profile cannot be deleted.
         let profiles = iam

@@ -143,10 +143,10 @@ async fn read_state(
     region: &str,
 ) -> Result<Value, Diagnostic> {
     let name = g.log_group_name().unwrap_or_default();
-    let arn = trim_arn(g.arn().or(g.log_group_arn()).unwrap_or_default()).to_string();
+    let arn = trim_arn(g.arn().or(g.log_group_arn()).unwrap_or_default());
     let listed = logs
         .list_tags_for_resource()
-        .resource_arn(&arn)
+        .resource_arn(arn)
         .send()
         .await
         .map_err(|e| errors::aws_diag(&format!("listing tags for {KIND}"), name, &e))?;
@@ -154,7 +154,21 @@ async fn read_state(
         .tags()
         .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default();
-    let (tags, tags_all) = tags::split_read(&all, clients.default_tags(), reference.get("tags"));
+    Ok(state_of(clients, g, &all, reference, region))
+}
+
+/// The state of group `g` with its tags `all`: one mapping for a read and for a create's
+/// answer-as-state ([`created_state`]).
+fn state_of(
+    clients: &AwsClients,
+    g: &LogGroup,
+    all: &tags::Tags,
+    reference: &Value,
+    region: &str,
+) -> Value {
+    let name = g.log_group_name().unwrap_or_default();
+    let arn = trim_arn(g.arn().or(g.log_group_arn()).unwrap_or_default());
+    let (tags, tags_all) = tags::split_read(all, clients.default_tags(), reference.get("tags"));
     let known = |k: &str| Some(reference.get(k).clone()).filter(|v| v.is_known() && !v.is_null());
     // CreateLogGroup documents STANDARD as the class when none is given.
     let class = match g.log_group_class() {
@@ -170,8 +184,8 @@ async fn read_state(
         Some(b) => Value::Bool(b),
         None => known("deletion_protection_enabled").unwrap_or(Value::Bool(false)),
     };
-    Ok(Value::object([
-        ("arn", Value::from(arn.as_str())),
+    Value::object([
+        ("arn", Value::from(arn)),
         ("deletion_protection_enabled", protection),
         ("id", Value::from(name)),
         ("kms_key_id", Value::opt_string(g.kms_key_id())),
@@ -186,7 +200,7 @@ async fn read_state(
         ("skip_destroy", reference.get("skip_destroy").clone()),
         ("tags", tags),
         ("tags_all", tags_all),
-    ]))
+    ])
 }
 
 /// Reads the group right after a write, retrying "not found" briefly.
@@ -240,39 +254,20 @@ fn created_state(
         "arn:{}:logs:{region}:{account}:log-group:{name}",
         ctx.client.partition()
     );
-    let sent = tags::from_planned(planned);
-    let (tags, tags_all) = tags::split_read(&sent, ctx.client.default_tags(), planned.get("tags"));
-    let known = |k: &str, default: Value| {
-        Some(planned.get(k).clone())
-            .filter(|v| v.is_known() && !v.is_null())
-            .unwrap_or(default)
-    };
-    Some(Value::object([
-        ("arn", Value::from(arn.as_str())),
-        (
-            "deletion_protection_enabled",
-            known("deletion_protection_enabled", Value::Bool(false)),
-        ),
-        ("id", Value::from(name)),
-        ("kms_key_id", Value::Null),
-        (
-            "log_group_class",
-            known("log_group_class", Value::from("STANDARD")),
-        ),
-        ("name", Value::from(name)),
-        (
-            "name_prefix",
-            Value::opt_string(names::prefix_from_name(name)),
-        ),
-        ("region", Value::from(region)),
-        (
-            "retention_in_days",
-            known("retention_in_days", Value::int(0)),
-        ),
-        ("skip_destroy", planned.get("skip_destroy").clone()),
-        ("tags", tags),
-        ("tags_all", tags_all),
-    ]))
+    // Class and deletion protection left unset: the mapping takes the planned value, else AWS's
+    // default, exactly as for a describe that omits them.
+    let sent = LogGroup::builder()
+        .log_group_name(name)
+        .arn(arn)
+        .set_retention_in_days(planned.i64("retention_in_days").map(|d| d as i32))
+        .build();
+    Some(state_of(
+        &ctx.client,
+        &sent,
+        &tags::from_planned(planned),
+        planned,
+        region,
+    ))
 }
 
 /// PutRetentionPolicy, retrying the IAM-propagation denial hashicorp/aws also retries.
